@@ -1,0 +1,11 @@
+using Opskit.Core;
+
+namespace Opskit;
+
+/// <summary>Every tool the <c>opskit</c> command knows. Adding a tool is one line here.</summary>
+internal static class ToolRegistry
+{
+    public static IReadOnlyList<IOpskitTool> All { get; } =
+    [
+    ];
+}

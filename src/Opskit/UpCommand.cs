@@ -1,0 +1,99 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Opskit.Core;
+using Opskit.Core.Hosting;
+
+namespace Opskit;
+
+/// <summary>
+/// <c>opskit up</c>: every service tool in one process, on loopback and embedded defaults,
+/// until Ctrl-C or SIGTERM.
+/// </summary>
+internal static partial class UpCommand
+{
+    public static Command Create(IReadOnlyList<IOpskitTool> tools)
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir")
+        {
+            Description = "Where services keep their files.",
+            DefaultValueFactory = _ => new DirectoryInfo("data"),
+        };
+        var command = new Command("up", "Start every service tool on loopback with embedded defaults; Ctrl-C stops them all.")
+        {
+            dataDir,
+        };
+        command.SetAction((parse, ct) => RunAsync(tools, parse.GetValue(dataDir)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken stopping)
+    {
+        var services = new List<IServiceTool>();
+        foreach (var tool in tools)
+        {
+            if (tool is IServiceTool service)
+            {
+                services.Add(service);
+            }
+        }
+
+        if (services.Count == 0)
+        {
+            Console.WriteLine("opskit up: no service tools exist yet; nothing to start.");
+            return 0;
+        }
+
+        using var loggerFactory = OpskitLogging.CreateFactory();
+        var logger = loggerFactory.CreateLogger("Opskit.Up");
+        dataDir.Create();
+        var context = new EmbeddedContext(dataDir.FullName, loggerFactory);
+        var running = new List<RunningService>();
+        var exitCode = 0;
+        try
+        {
+            foreach (var service in services)
+            {
+                var started = await service.StartEmbeddedAsync(context, stopping);
+                running.Add(started);
+                Console.WriteLine($"{started.Name,-8} {string.Join("  ", started.Addresses)}");
+            }
+
+            Console.WriteLine($"opskit up: {running.Count} services running, data in {dataDir.FullName}; Ctrl-C stops them.");
+            await WaitForStopAsync(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl-C during start-up: stop what already started.
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            LogStartFailed(logger, ex);
+            exitCode = 1;
+        }
+        finally
+        {
+            // Stop in reverse order so that a service's clients stop before it does.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            for (var i = running.Count - 1; i >= 0; i--)
+            {
+                await running[i].StopAsync(timeout.Token);
+                LogStopped(logger, running[i].Name);
+            }
+        }
+
+        return exitCode;
+    }
+
+    private static async Task WaitForStopAsync(CancellationToken stopping)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = stopping.Register(() => stopped.TrySetResult());
+        await stopped.Task;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "opskit up: a service failed to start; stopping the others")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} stopped")]
+    private static partial void LogStopped(ILogger logger, string service);
+}
