@@ -17,6 +17,7 @@ public sealed partial class ExternalProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
     private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+    private int? _exitCodeAfterDispose;
 
     private ExternalProcess(Process process, string description)
     {
@@ -31,10 +32,10 @@ public sealed partial class ExternalProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <summary>True once the process has ended.</summary>
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _exitCodeAfterDispose is not null || _process.HasExited;
 
     /// <summary>Exit code; valid after <see cref="HasExited"/>.</summary>
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => _exitCodeAfterDispose ?? _process.ExitCode;
 
     /// <summary>Everything the process wrote to stdout and stderr so far, interleaved by line.</summary>
     public string Output
@@ -189,12 +190,18 @@ public sealed partial class ExternalProcess : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_exitCodeAfterDispose is not null)
+        {
+            return;
+        }
+
         try
         {
             await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         finally
         {
+            _exitCodeAfterDispose = _process.HasExited ? _process.ExitCode : -1;
             _process.Dispose();
         }
     }

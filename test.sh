@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need (as root), builds with warnings as errors,
+# runs every test project and ends with `tests: N passed, N failed, N skipped` counted from the
+# TRX results. Exits non-zero when anything fails.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+# Lists the entries of a package file: comments and blank lines dropped.
+entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1" | awk '{print $1}'; }
+
+install_apt_packages() {
+  local missing=() pkg
+  while read -r pkg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done < <(entries tests/apt-packages.txt)
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    log "missing Debian packages (run as root to install): ${missing[*]}"
+    return 0
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || { log "apt-get update failed"; return 1; }
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
+  # Some packages (varnish, carbon) start a system service on install; the tests start their own.
+  local svc
+  for svc in varnish varnishncsa carbon-cache nginx postgresql; do
+    systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
+  done
+}
+
+install_npm_packages() {
+  local prefix="$root/.tools/node" stamp specs
+  mapfile -t specs < <(entries tests/npm-packages.txt)
+  [[ ${#specs[@]} -eq 0 ]] && return 0
+  stamp="$prefix/.installed-$(sha256sum tests/npm-packages.txt | cut -c1-16)"
+  [[ -f "$stamp" ]] && return 0
+  command -v npm >/dev/null || { log "npm is missing; install Debian package npm"; return 1; }
+  log "installing npm packages into .tools/node: ${specs[*]}"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "${specs[@]}" >/dev/null || { log "npm install failed"; return 1; }
+  rm -f "$prefix"/.installed-* && touch "$stamp"
+}
+
+install_apt_packages || exit 1
+install_npm_packages || exit 1
+
+log "building (warnings are errors)"
+dotnet build Opskit.slnx -c Debug --nologo -v quiet -warnaserror || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
+results="$root/TestResults"
+rm -rf "$results"
+log "running tests"
+dotnet test Opskit.slnx -c Debug --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 10m
+test_exit=$?
+
+# Sum the counters of every TRX file: skipped tests are 'notExecuted'.
+passed=0 failed=0 skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+trx_count=("$results"/*.trx)
+if [[ ${#trx_count[@]} -eq 0 ]]; then
+  log "no test results were written"
+  failed=$((failed + 1))
+fi
+if [[ $test_exit -ne 0 && $failed -eq 0 ]]; then
+  log "dotnet test exited with $test_exit although no test failed (crash or hang)"
+  failed=1
+fi
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[[ $failed -eq 0 ]]
