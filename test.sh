@@ -9,12 +9,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # Lists the entries of a package file: comments and blank lines dropped.
-entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1" | awk '{print $1}'; }
+entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1"; }
 
 install_apt_packages() {
-  local missing=() pkg
-  while read -r pkg; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  # A line is `package [command]`: the package counts as present when dpkg has it or, where a
+  # command is named, when that command is on PATH (e.g. npm shipped inside another nodejs build).
+  local missing=() pkg cmd
+  while read -r pkg cmd; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' && continue
+    [[ -n "${cmd:-}" ]] && command -v "$cmd" >/dev/null && continue
+    missing+=("$pkg")
   done < <(entries tests/apt-packages.txt)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   if [[ $(id -u) -ne 0 ]]; then
@@ -23,8 +27,9 @@ install_apt_packages() {
   fi
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null || { log "apt-get update failed"; return 1; }
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
+  local lock=(-o DPkg::Lock::Timeout=600)
+  apt-get "${lock[@]}" update -qq >/dev/null || { log "apt-get update failed"; return 1; }
+  apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
   # Some packages (varnish, carbon) start a system service on install; the tests start their own.
   local svc
   for svc in varnish varnishncsa carbon-cache nginx postgresql; do
@@ -34,7 +39,7 @@ install_apt_packages() {
 
 install_npm_packages() {
   local prefix="$root/.tools/node" stamp specs
-  mapfile -t specs < <(entries tests/npm-packages.txt)
+  mapfile -t specs < <(entries tests/npm-packages.txt | awk '{print $1}')
   [[ ${#specs[@]} -eq 0 ]] && return 0
   stamp="$prefix/.installed-$(sha256sum tests/npm-packages.txt | cut -c1-16)"
   [[ -f "$stamp" ]] && return 0
