@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Opskit.Core.Hosting;
+using Opskit.Testing;
+using Xunit;
+
+namespace Opskit.Tests;
+
+public sealed partial class CommandLineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Help_lists_every_registered_tool_with_its_description()
+    {
+        var (exitCode, output) = await RunOpskitAsync("--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("up", output, StringComparison.Ordinal);
+        foreach (var tool in ToolRegistry.All)
+        {
+            Assert.Matches(new Regex($@"^\s+{Regex.Escape(tool.Name)}\b.*{Regex.Escape(tool.Description[..Math.Min(20, tool.Description.Length)])}", RegexOptions.Multiline), output);
+        }
+    }
+
+    [Fact]
+    public async Task Version_prints_the_version_and_the_commit()
+    {
+        var (exitCode, output) = await RunOpskitAsync("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(VersionLine(), output.Trim());
+    }
+
+    [Fact]
+    public async Task Unknown_command_fails_with_a_message()
+    {
+        var (exitCode, output) = await RunOpskitAsync("no-such-tool");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("no-such-tool", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_starts_every_service_tool_and_stops_cleanly_on_sigterm()
+    {
+        using var dataDir = new TempDirectory();
+        var services = ToolRegistry.All.OfType<IServiceTool>().ToList();
+        await using var up = RepoPaths.StartOpskit(["up", "--data-dir", dataDir.Path]);
+
+        if (services.Count == 0)
+        {
+            Assert.True(await up.WaitForExitAsync(Timeout), up.Output);
+            Assert.Equal(0, up.ExitCode);
+            Assert.Contains("no service tools", up.Output, StringComparison.Ordinal);
+            return;
+        }
+
+        await up.WaitForOutputAsync("services running", TimeSpan.FromMinutes(2));
+        foreach (var service in services)
+        {
+            Assert.Matches(new Regex($@"^{Regex.Escape(service.Name)}\s+\S+", RegexOptions.Multiline), up.Output);
+        }
+
+        up.Terminate();
+        Assert.True(await up.WaitForExitAsync(Timeout), $"opskit up did not stop on SIGTERM:\n{up.Output}");
+        Assert.Equal(0, up.ExitCode);
+    }
+
+    private static Task<(int ExitCode, string Output)> RunOpskitAsync(params string[] arguments)
+    {
+        var (fileName, prefix) = RepoPaths.OpskitCommand();
+        return ProgramRun.RunAsync(fileName, [.. prefix, .. arguments], Timeout);
+    }
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+\+([0-9a-f]{12}|unknown)$")]
+    private static partial Regex VersionLine();
+}
