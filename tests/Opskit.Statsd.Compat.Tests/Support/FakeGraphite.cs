@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Opskit.Testing;
+
+namespace Opskit.Statsd.Compat.Tests.Support;
+
+/// <summary>
+/// A Graphite plaintext listener on 127.0.0.1 (the role of <c>net.createServer()</c> in Etsy's
+/// graphite tests): records every line and groups them by connection, one connection per flush.
+/// </summary>
+internal sealed class FakeGraphite : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private readonly List<GraphiteFlush> _flushes = [];
+    private readonly List<GraphiteLine> _lines = [];
+    private readonly Task _acceptLoop;
+
+    private FakeGraphite()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _acceptLoop = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Completed flushes (closed connections), oldest first.</summary>
+    public IReadOnlyList<GraphiteFlush> Flushes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _flushes];
+            }
+        }
+    }
+
+    /// <summary>Every line received so far, including those of a connection still open.</summary>
+    public IReadOnlyList<GraphiteLine> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public static FakeGraphite Start() => new();
+
+    /// <summary>Waits for a completed flush (index &gt;= <paramref name="fromIndex"/>) matching <paramref name="predicate"/>.</summary>
+    public async Task<GraphiteFlush> WaitForFlushAsync(Func<GraphiteFlush, bool> predicate, TimeSpan timeout, string what, int fromIndex = 0)
+    {
+        GraphiteFlush? found = null;
+        var ok = await Eventually.TryAsync(
+            () =>
+            {
+                found = Flushes.FirstOrDefault(flush => flush.Index >= fromIndex && predicate(flush));
+                return found is not null;
+            },
+            timeout);
+        return ok ? found! : throw new TimeoutException($"no flush with {what} within {timeout}. {Describe()}");
+    }
+
+    /// <summary>Waits for any flush at all and returns it (Etsy's tests start on the first connection).</summary>
+    public Task<GraphiteFlush> WaitForFirstFlushAsync(TimeSpan timeout) =>
+        WaitForFlushAsync(_ => true, timeout, "anything");
+
+    /// <summary>Waits until some received line is <paramref name="name"/> with numeric <paramref name="value"/>.</summary>
+    public async Task WaitForValueAsync(string name, double value, TimeSpan timeout)
+    {
+        var ok = await Eventually.TryAsync(() => Lines.Any(line => line.Name == name && line.Number == value), timeout);
+        if (!ok)
+        {
+            var seen = Lines.Where(line => line.Name == name).Select(line => line.Value).Distinct().ToList();
+            var values = seen.Count == 0 ? "never received" : "received only " + string.Join(", ", seen);
+            throw new TimeoutException($"'{name}' = {value} did not arrive within {timeout} ({values}). {Describe()}");
+        }
+    }
+
+    /// <summary>Waits until some received line's name contains <paramref name="text"/> (Etsy's <c>str.indexOf</c> checks).</summary>
+    public async Task WaitForNameContainingAsync(string text, TimeSpan timeout)
+    {
+        var ok = await Eventually.TryAsync(() => Lines.Any(line => line.Name.Contains(text, StringComparison.Ordinal)), timeout);
+        if (!ok)
+        {
+            throw new TimeoutException($"no metric name containing '{text}' within {timeout}. {Describe()}");
+        }
+    }
+
+    /// <summary>The last flushes, for failure messages.</summary>
+    public string Describe()
+    {
+        var flushes = Flushes;
+        var last = flushes.Skip(Math.Max(0, flushes.Count - 2));
+        return $"Graphite on port {Port} saw {flushes.Count} flushes; the last ones:\n" + string.Join("\n", last);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _acceptLoop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            _ = Task.Run(() => ReadAsync(client));
+        }
+    }
+
+    private async Task ReadAsync(TcpClient client)
+    {
+        var lines = new List<GraphiteLine>();
+        try
+        {
+            using (client)
+            using (var reader = new StreamReader(client.GetStream(), Encoding.UTF8))
+            {
+                while (await reader.ReadLineAsync(_stop.Token) is { } text)
+                {
+                    if (text.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    var line = GraphiteLine.Parse(text);
+                    lines.Add(line);
+                    lock (_gate)
+                    {
+                        _lines.Add(line);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        {
+            // Connection reset or shutting down: keep what arrived.
+        }
+
+        lock (_gate)
+        {
+            _flushes.Add(new GraphiteFlush(_flushes.Count, lines));
+        }
+    }
+}
