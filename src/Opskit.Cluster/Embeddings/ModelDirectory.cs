@@ -1,0 +1,27 @@
+namespace Opskit.Cluster.Embeddings;
+
+/// <summary>
+/// Another BERT-family sentence-transformers export from a folder: <c>model.onnx</c> (or
+/// <c>onnx/model.onnx</c>) and <c>vocab.txt</c>. The model id is the folder name.
+/// </summary>
+internal sealed class ModelDirectory(string path) : IModelLoader
+{
+    public async Task<ModelFiles> LoadAsync(CancellationToken cancellationToken)
+    {
+        var model = Path.Combine(path, "model.onnx");
+        if (!File.Exists(model))
+        {
+            model = Path.Combine(path, "onnx", "model.onnx");
+        }
+
+        var vocabulary = Path.Combine(path, "vocab.txt");
+        if (!File.Exists(model) || !File.Exists(vocabulary))
+        {
+            throw new FileNotFoundException($"--model {path} needs model.onnx (or onnx/model.onnx) and vocab.txt");
+        }
+
+        var onnx = await File.ReadAllBytesAsync(model, cancellationToken).ConfigureAwait(false);
+        var text = await File.ReadAllTextAsync(vocabulary, cancellationToken).ConfigureAwait(false);
+        return new ModelFiles(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))), onnx, text);
+    }
+}
