@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Opskit.Cluster.Diagnostics;
+
+namespace Opskit.Cluster.Embeddings;
+
+/// <summary>
+/// Dynamic batching across requests. Requests tokenize on their own threads and enqueue a job; a worker
+/// takes the waiting sentences in arrival order (a window of up to four batches, so nobody starves),
+/// sorts that window by length so padding stays small, cuts it into batches by a token budget
+/// (longest × count) and a maximum count, runs each batch once on the shared session and writes every
+/// vector straight into its request's buffer. Sentences of a request whose client went away are dropped
+/// before they reach the model. Admission is bounded by <see cref="BatcherOptions.QueueCapacity"/>.
+/// </summary>
+internal sealed class EmbeddingBatcher : IAsyncDisposable
+{
+    private readonly EmbeddingModel _model;
+    private readonly BatcherOptions _options;
+    private readonly ClusterMetrics _metrics;
+    private readonly Channel<EmbeddingJob> _channel;
+    private readonly Task[] _workers;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _queued;
+    private long _sequence;
+    private long _batchId;
+
+    public EmbeddingBatcher(EmbeddingModel model, BatcherOptions options, ClusterMetrics metrics)
+    {
+        _model = model;
+        _options = options;
+        _metrics = metrics;
+        _channel = Channel.CreateUnbounded<EmbeddingJob>(new UnboundedChannelOptions
+        {
+            SingleReader = options.Workers == 1,
+            SingleWriter = false,
+        });
+        metrics.ObserveQueueDepth(() => Volatile.Read(ref _queued));
+        _workers = new Task[options.Workers];
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    public EmbeddingModel Model => _model;
+
+    public BatcherOptions Options => _options;
+
+    /// <summary>Sentences waiting for the model.</summary>
+    public int QueueDepth => Volatile.Read(ref _queued);
+
+    /// <summary>
+    /// Tokenizes <paramref name="sentences"/> and queues them. Await <see cref="EmbeddingJob.Completion"/>,
+    /// read the vectors, then call <see cref="EmbeddingJob.Release"/>.
+    /// </summary>
+    /// <exception cref="QueueFullException">The queue holds too many sentences already.</exception>
+    public EmbeddingJob Enqueue(IReadOnlyList<string> sentences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        var tokens = new int[sentences.Count][];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            tokens[i] = _model.Tokenize(sentences[i]);
+        }
+
+        return Enqueue(tokens, cancellationToken);
+    }
+
+    /// <summary>Queues already tokenized sentences (see <see cref="Enqueue(IReadOnlyList{string}, CancellationToken)"/>).</summary>
+    public EmbeddingJob Enqueue(int[][] tokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var job = new EmbeddingJob(tokens, _model.Dimension, cancellationToken);
+        if (tokens.Length == 0)
+        {
+            job.CompleteEmpty();
+            return job;
+        }
+
+        var queued = Interlocked.Add(ref _queued, tokens.Length);
+        // A request bigger than the whole queue is still admitted when nothing else waits, so it cannot starve.
+        if (queued > _options.QueueCapacity && queued != tokens.Length)
+        {
+            Interlocked.Add(ref _queued, -tokens.Length);
+            _metrics.Rejected();
+            job.Release();
+            job.Release();
+            throw new QueueFullException(queued - tokens.Length, _options.QueueCapacity);
+        }
+
+        if (!_channel.Writer.TryWrite(job))
+        {
+            Interlocked.Add(ref _queued, -tokens.Length);
+            throw new ObjectDisposedException(nameof(EmbeddingBatcher));
+        }
+
+        return job;
+    }
+
+    /// <summary>Convenience: embeds and copies the vectors out (tests, warm-up, benchmarks).</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> sentences, CancellationToken cancellationToken)
+    {
+        var job = Enqueue(sentences, cancellationToken);
+        try
+        {
+            await job.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var vectors = new float[sentences.Count][];
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] = job.Vector(i).ToArray();
+            }
+
+            return vectors;
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _channel.Reader;
+        var pending = new List<Pending>(_options.MaxBatchSize * 8);
+        var window = new List<Pending>(_options.MaxBatchSize * 4);
+        var batchTokens = new int[_options.MaxBatchSize][];
+        var batchEntries = new Pending[_options.MaxBatchSize];
+        var output = new float[_options.MaxBatchSize * _model.Dimension];
+        var stopping = _stopping.Token;
+        var head = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            if (head == pending.Count)
+            {
+                pending.Clear();
+                head = 0;
+                if (!await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                Drain(reader, pending);
+                await WaitForMoreAsync(reader, pending, stopping).ConfigureAwait(false);
+            }
+            else
+            {
+                Drain(reader, pending);
+            }
+
+            // The oldest sentences first, a window at a time; sorted by length inside the window.
+            window.Clear();
+            while (head < pending.Count && window.Count < _options.MaxBatchSize * 4)
+            {
+                var entry = pending[head++];
+                if (entry.Job.CancellationToken.IsCancellationRequested)
+                {
+                    Drop(entry);
+                    continue;
+                }
+
+                window.Add(entry);
+            }
+
+            window.Sort(static (a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.Sequence.CompareTo(b.Sequence));
+            var start = 0;
+            while (start < window.Count)
+            {
+                var count = 0;
+                var longest = 0;
+                while (start + count < window.Count && count < _options.MaxBatchSize)
+                {
+                    var length = Math.Max(longest, window[start + count].Length);
+                    if (count > 0 && length * (count + 1) > _options.TokenBudget)
+                    {
+                        break;
+                    }
+
+                    longest = length;
+                    count++;
+                }
+
+                RunBatch(window, start, count, longest, batchTokens, batchEntries, output);
+                start += count;
+            }
+
+            if (head > 4096)
+            {
+                pending.RemoveRange(0, head);
+                head = 0;
+            }
+        }
+    }
+
+    private void Drain(ChannelReader<EmbeddingJob> reader, List<Pending> pending)
+    {
+        while (reader.TryRead(out var job))
+        {
+            for (var i = 0; i < job.Tokens.Length; i++)
+            {
+                pending.Add(new Pending(job, i, job.Tokens[i].Length, _sequence++));
+            }
+        }
+    }
+
+    /// <summary>An idle batcher waits briefly so that concurrent requests arriving together share a batch.</summary>
+    private async Task WaitForMoreAsync(ChannelReader<EmbeddingJob> reader, List<Pending> pending, CancellationToken stopping)
+    {
+        if (_options.MaxWait <= TimeSpan.Zero || _options.MaxBatchSize == 1)
+        {
+            return;
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxWait.TotalSeconds * Stopwatch.Frequency);
+        while (pending.Count < _options.MaxBatchSize)
+        {
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0)
+            {
+                return;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+            try
+            {
+                if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            Drain(reader, pending);
+        }
+    }
+
+    private void RunBatch(List<Pending> window, int start, int count, int longest, int[][] batchTokens, Pending[] entries, float[] output)
+    {
+        long tokens = 0;
+        for (var i = 0; i < count; i++)
+        {
+            entries[i] = window[start + i];
+            batchTokens[i] = entries[i].Job.Tokens[entries[i].Index];
+            tokens += entries[i].Length;
+        }
+
+        var began = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            if (entries[i].Job.QueueTime == TimeSpan.Zero)
+            {
+                entries[i].Job.MarkStarted(began);
+                _metrics.Queued(Stopwatch.GetElapsedTime(entries[i].Job.EnqueuedAt, began).TotalSeconds);
+            }
+        }
+
+        try
+        {
+            _model.Embed(batchTokens.AsSpan(0, count), output);
+        }
+        catch (Exception ex) when (ex is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or OutOfMemoryException)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                entries[i].Job.Fail(ex);
+                Interlocked.Decrement(ref _queued);
+            }
+
+            return;
+        }
+
+        var elapsed = Stopwatch.GetTimestamp() - began;
+        _metrics.BatchCompleted(count, tokens, (long)longest * count, Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds);
+        var dimension = _model.Dimension;
+        var batchId = Interlocked.Increment(ref _batchId);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = entries[i];
+            output.AsSpan(i * dimension, dimension).CopyTo(entry.Job.Destination(entry.Index));
+            entry.Job.AddCompute(batchId, elapsed);
+        }
+
+        Interlocked.Add(ref _queued, -count);
+        for (var i = 0; i < count; i++)
+        {
+            entries[i].Job.SentenceDone();
+            entries[i] = default;
+            batchTokens[i] = [];
+        }
+    }
+
+    private void Drop(Pending entry)
+    {
+        Interlocked.Decrement(ref _queued);
+        _metrics.Dropped(1);
+        entry.Job.SentenceDone();
+    }
+
+    private readonly record struct Pending(EmbeddingJob Job, int Index, int Length, long Sequence);
+}

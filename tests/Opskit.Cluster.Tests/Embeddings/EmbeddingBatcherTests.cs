@@ -1,0 +1,122 @@
+using Opskit.Cluster.Diagnostics;
+using Opskit.Cluster.Embeddings;
+
+namespace Opskit.Cluster.Tests.Embeddings;
+
+[Collection(ModelCollection.Name)]
+public sealed class EmbeddingBatcherTests(ModelFixture fixture)
+{
+    private static readonly string[] Sentences =
+    [
+        "The cat sits outside",
+        "A man is playing guitar",
+        "I love pasta",
+        "The new movie is awesome and everybody who saw it in the cinema last weekend agrees",
+        "The cat plays in the garden",
+        "A woman watches TV",
+        "Do you like pizza?",
+        "x",
+    ];
+
+    private float[][] EmbedOneByOne()
+    {
+        var result = new float[Sentences.Length][];
+        for (var i = 0; i < Sentences.Length; i++)
+        {
+            result[i] = new float[fixture.Model.Dimension];
+            fixture.Model.Embed(new[] { fixture.Model.Tokenize(Sentences[i]) }, result[i]);
+        }
+
+        return result;
+    }
+
+    private static void AssertSameVectors(float[][] expected, float[][] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var cosine = VectorMath.Dot(expected[i], actual[i]);
+            Assert.True(cosine > 0.99999f, $"sentence {i}: cosine {cosine}");
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_get_the_vectors_of_one_by_one_inference_and_share_batches()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { MaxWait = TimeSpan.FromMilliseconds(20) }, metrics);
+        var expected = EmbedOneByOne();
+        var tasks = Enumerable.Range(0, 40)
+            .Select(i => Task.Run(() => batcher.EmbedAsync([Sentences[i % Sentences.Length]], TestContext.Current.CancellationToken)))
+            .ToArray();
+        var results = await Task.WhenAll(tasks);
+        for (var i = 0; i < results.Length; i++)
+        {
+            AssertSameVectors([expected[i % Sentences.Length]], results[i]);
+        }
+
+        Assert.True(metrics.BatchCount < 40, $"{metrics.BatchCount} batches for 40 one-sentence requests: no batching happened");
+        Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
+    public async Task Batching_switched_off_runs_one_sentence_per_model_call()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { MaxBatchSize = 1 }, metrics);
+        var vectors = await batcher.EmbedAsync(Sentences, TestContext.Current.CancellationToken);
+        AssertSameVectors(EmbedOneByOne(), vectors);
+        Assert.Equal(Sentences.Length, metrics.BatchCount);
+    }
+
+    [Fact]
+    public async Task Token_budget_splits_a_request_into_several_batches()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { TokenBudget = 40 }, metrics);
+        var vectors = await batcher.EmbedAsync(Sentences, TestContext.Current.CancellationToken);
+        AssertSameVectors(EmbedOneByOne(), vectors);
+        Assert.True(metrics.BatchCount >= 3, $"{metrics.BatchCount} batches");
+    }
+
+    [Fact]
+    public async Task Request_of_a_client_that_went_away_is_dropped_before_the_model()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions(), metrics);
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+        var job = batcher.Enqueue(Sentences, gone.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.Completion);
+        job.Release();
+        Assert.Equal(0, metrics.BatchCount);
+        Assert.Contains($"opskit_cluster_dropped_sentences_total {Sentences.Length}", metrics.WritePrometheus(), StringComparison.Ordinal);
+        Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
+    public async Task Full_queue_refuses_new_work_and_keeps_what_it_holds()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { QueueCapacity = 200 }, metrics);
+        var big = Enumerable.Range(0, 200).Select(i => $"sentence number {i} about a topic that takes a few tokens to say").ToArray();
+        var first = batcher.Enqueue(big, TestContext.Current.CancellationToken);
+        var refused = Assert.Throws<QueueFullException>(() => batcher.Enqueue(["one more"], TestContext.Current.CancellationToken));
+        Assert.Equal(200, refused.Capacity);
+        await first.Completion.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(1f, VectorMath.Dot(first.Vector(199), first.Vector(199)), 1e-4f);
+        first.Release();
+        var after = await batcher.EmbedAsync(["one more"], TestContext.Current.CancellationToken);
+        Assert.Single(after);
+    }
+
+    [Fact]
+    public async Task Empty_request_completes_at_once()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions(), metrics);
+        var vectors = await batcher.EmbedAsync([], TestContext.Current.CancellationToken);
+        Assert.Empty(vectors);
+        Assert.Equal(0, metrics.BatchCount);
+    }
+}
