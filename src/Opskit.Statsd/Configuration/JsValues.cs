@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Opskit.Statsd.Protocol;
+
+namespace Opskit.Statsd.Configuration;
+
+/// <summary>JavaScript's view of configuration values: truthiness, <c>Number(x)</c>, <c>String(x)</c>.</summary>
+internal static class JsValues
+{
+    public static bool Truthy(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<double>(out var d) => d != 0 && !double.IsNaN(d),
+        JsonValue v when v.TryGetValue<string>(out var s) => s.Length > 0,
+        _ => true,
+    };
+
+    /// <summary><c>Number(x)</c>; NaN when not a number.</summary>
+    public static double Number(JsonNode? node) => node switch
+    {
+        null => 0,
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b ? 1 : 0,
+        JsonValue v when v.TryGetValue<string>(out var s) => JsNumber.TryParse(Encoding.UTF8.GetBytes(s), out var n) ? n : double.NaN,
+        _ => double.NaN,
+    };
+
+    public static bool IsNumber(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out _);
+
+    /// <summary><c>String(x)</c> as Etsy's <c>config</c> command prints it.</summary>
+    public static string Text(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
+        JsonValue v when v.TryGetValue<double>(out var d) => JsNumber.ToJsString(d),
+        JsonArray a => string.Join(",", a.Select(e => e is null ? string.Empty : Text(e))),
+        JsonObject => "[object Object]",
+        _ => node.ToJsonString(new JsonSerializerOptions()),
+    };
+
+    public static string? OptionalString(JsonObject config, string key) =>
+        config[key] is JsonNode node ? Text(node) : null;
+
+    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Opskit.Statsd.Input;
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "UDP receive buffer on {Endpoint} is {Effective} bytes, {Requested} requested: the kernel caps it at net.core.rmem_max. Raise it (sysctl -w net.core.rmem_max={Requested}) or run as root (SO_RCVBUFFORCE) to absorb bursts without drops")]
+    public static partial void ReceiveBufferCapped(ILogger logger, string endpoint, int effective, int requested);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP receive loop on {Endpoint} failed; it stops")]
+    public static partial void ReceiveLoopFailed(ILogger logger, string endpoint, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection from {Remote} failed")]
+    public static partial void TcpConnectionFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "listening for statsd {Protocol} on {Endpoint} ({Readers} receive loops)")]
+    public static partial void Listening(ILogger logger, string protocol, string endpoint, int readers);
+}

@@ -1,0 +1,48 @@
+using Opskit.Statsd.Aggregation;
+using Opskit.Statsd.Protocol;
+
+namespace Opskit.Statsd.Input;
+
+/// <summary>Hands every received packet to the repeater (if any) before it is parsed, as Etsy's 'packet' event does.</summary>
+internal interface IPacketObserver
+{
+    /// <summary>Called on the receive loop; must copy what it keeps and must not block.</summary>
+    void OnPacket(ReadOnlySpan<byte> packet, bool tcp);
+}
+
+/// <summary>
+/// One receive loop's pipeline: parse a packet into the loop's shard router and count it. Not thread-safe:
+/// each UDP receive loop and each TCP connection owns one.
+/// </summary>
+internal sealed class PacketProcessor
+{
+    private readonly StatsdLineParser _parser = new();
+    private readonly ShardRouter _router;
+    private readonly IPacketObserver? _observer;
+    private readonly Func<bool> _sanitize;
+    private readonly TimeProvider _time;
+
+    public PacketProcessor(Aggregator aggregator, IPacketObserver? observer, Func<bool> sanitize, TimeProvider time)
+    {
+        _router = aggregator.CreateRouter();
+        _observer = observer;
+        _sanitize = sanitize;
+        _time = time;
+    }
+
+    /// <summary>Parses one datagram (or one newline-terminated TCP chunk).</summary>
+    public void Process(ReadOnlySpan<byte> packet, bool tcp)
+    {
+        _observer?.OnPacket(packet, tcp);
+        var sink = _router.CreateSink();
+        var lines = _parser.ParsePacket(packet, ref sink);
+        _router.CountPacket(tcp, lines);
+    }
+
+    /// <summary>Publishes what this loop parsed since the last commit; called after each receive batch.</summary>
+    public void Commit()
+    {
+        _parser.SanitizeKeys = _sanitize();
+        _router.Commit(_time.GetUtcNow().ToUnixTimeSeconds());
+    }
+}
