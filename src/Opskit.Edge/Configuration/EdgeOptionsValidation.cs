@@ -1,0 +1,98 @@
+using System.Net;
+
+namespace Opskit.Edge.Configuration;
+
+/// <summary>Checks an <see cref="EdgeOptions"/> and names the offending key, so a bad file fails fast at start or reload.</summary>
+internal static class EdgeOptionsValidation
+{
+    public static IReadOnlyList<string> Errors(EdgeOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Cache.SizeLimitMegabytes <= 0)
+        {
+            errors.Add("Edge:Cache:SizeLimitMegabytes must be positive");
+        }
+
+        if (options.Cache.MaxObjectKilobytes <= 0)
+        {
+            errors.Add("Edge:Cache:MaxObjectKilobytes must be positive");
+        }
+
+        if (options.Cache.DefaultTtlSeconds < 0 || options.Cache.DefaultGraceSeconds < 0 || options.Cache.DefaultKeepSeconds < 0)
+        {
+            errors.Add("Edge:Cache: TTL, grace and keep must not be negative");
+        }
+
+        if (options.Upstream.ConnectTimeoutSeconds <= 0 || options.Upstream.FirstByteTimeoutSeconds <= 0)
+        {
+            errors.Add("Edge:Upstream: timeouts must be positive");
+        }
+
+        foreach (var cidr in options.PurgeAcl)
+        {
+            if (!IPNetwork.TryParse(cidr, out _))
+            {
+                errors.Add($"Edge:PurgeAcl: '{cidr}' is not a CIDR block (e.g. 10.0.0.0/8)");
+            }
+        }
+
+        foreach (var (route, policy) in options.Policies)
+        {
+            if (policy.Gate is not { } gate)
+            {
+                continue;
+            }
+
+            var key = $"Edge:Policies:{route}:Gate";
+            if (string.IsNullOrWhiteSpace(gate.Database))
+            {
+                errors.Add($"{key}:Database is required");
+            }
+
+            if (gate.RolloutPercentage is < 0 or > 100 || decimal.Round(gate.RolloutPercentage, 2) != gate.RolloutPercentage)
+            {
+                errors.Add($"{key}:RolloutPercentage must be 0–100 with at most two decimals");
+            }
+
+            if (string.IsNullOrWhiteSpace(gate.Cookie) || gate.MaxCookieLength is < 1 or > 4096)
+            {
+                errors.Add($"{key}: Cookie must be set and MaxCookieLength within 1–4096");
+            }
+
+            try
+            {
+                new Profiles.ProfileTableSchema(gate.Table, gate.Column, gate.FlagColumn).Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"{key}: {ex.Message}");
+            }
+        }
+
+        foreach (var (cluster, probe) in options.Probes)
+        {
+            var key = $"Edge:Probes:{cluster}";
+            if (probe.Window is < 1 or > 64 || probe.Threshold < 1 || probe.Threshold > probe.Window)
+            {
+                errors.Add($"{key}: Window must be 1–64 and Threshold 1–Window");
+            }
+
+            if (probe.IntervalSeconds <= 0 || probe.TimeoutSeconds <= 0)
+            {
+                errors.Add($"{key}: IntervalSeconds and TimeoutSeconds must be positive");
+            }
+
+            if (probe.Initial is < 0 || probe.Initial > probe.Window)
+            {
+                errors.Add($"{key}:Initial must be 0–Window");
+            }
+
+            if (!probe.Url.StartsWith('/'))
+            {
+                errors.Add($"{key}:Url must start with '/'");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Opskit.Core.Hosting;
+using Opskit.Edge.Profiles;
+using Opskit.Edge.Proxy;
+
+namespace Opskit.Edge;
+
+/// <summary>
+/// <c>opskit edge</c>: a caching reverse proxy with Varnish semantics and a per-route personalization gate backed by
+/// an SQLite profiles file; <c>opskit edge build-profiles</c> builds that file from reading signals.
+/// </summary>
+public sealed class EdgeTool : IServiceTool
+{
+    /// <summary>Where <c>opskit up</c> listens.</summary>
+    public const string EmbeddedListen = "http://127.0.0.1:8080";
+
+    /// <summary>The sample upstream of <c>opskit up</c>: the cluster service it also starts.</summary>
+    public const string EmbeddedUpstream = "http://127.0.0.1:8000/";
+
+    /// <inheritdoc />
+    public string Name => "edge";
+
+    /// <inheritdoc />
+    public string Description => "Caching reverse proxy (Varnish semantics, YARP) with an SQLite personalization gate.";
+
+    /// <inheritdoc />
+    public Command CreateCommand()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "JSON configuration: an \"Edge\" section and a YARP \"ReverseProxy\" section (see docs/edge.md)." };
+        var command = new Command(Name, Description) { config };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(config);
+            if (file is null || !file.Exists)
+            {
+                await Console.Error.WriteLineAsync($"opskit edge: --config FILE is required and must exist{(file is null ? string.Empty : $" ({file.FullName})")}").ConfigureAwait(false);
+                return 2;
+            }
+
+            var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddJsonFile(file.FullName, optional: false, reloadOnChange: true)));
+            await using (app.ConfigureAwait(false))
+            {
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+        command.Subcommands.Add(CreateBuildProfilesCommand());
+        return command;
+    }
+
+    private static Command CreateBuildProfilesCommand()
+    {
+        var signals = new Option<FileInfo>("--signals") { Description = "Reading signals: CSV or JSON lines (user id, article id, timestamp), gzip accepted.", Required = true };
+        var minReads = new Option<int>("--min-reads") { Description = "Keep users with at least this many distinct articles.", DefaultValueFactory = _ => 1 };
+        var output = new Option<FileInfo>("--out") { Description = "The profiles file to create or replace atomically.", Required = true };
+        var maxMalformed = new Option<double>("--max-malformed-ratio") { Description = "Fail when more than this share of lines is malformed.", DefaultValueFactory = _ => 0.01 };
+        var command = new Command("build-profiles", "Build the profiles SQLite file from reading signals (atomic replace).")
+        {
+            signals, minReads, output, maxMalformed,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var input = parse.GetValue(signals)!;
+            if (!input.Exists)
+            {
+                await Console.Error.WriteLineAsync($"build-profiles: {input.FullName} does not exist").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(minReads) < 1)
+            {
+                await Console.Error.WriteLineAsync("build-profiles: --min-reads must be at least 1").ConfigureAwait(false);
+                return 2;
+            }
+
+            var builder = new ProfileBuilder(
+                new ProfileBuildOptions(input.FullName, parse.GetValue(minReads), parse.GetValue(output)!.FullName, parse.GetValue(maxMalformed)),
+                Console.Error);
+            var report = await builder.RunAsync(ct).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(
+                $"build-profiles: {report.Lines:N0} lines, {report.Signals:N0} signals, {report.Malformed:N0} malformed, {report.Users:N0} users, {report.Profiles:N0} profiles{(report.Replaced ? $" written to {parse.GetValue(output)!.FullName}" : string.Empty)}")
+                .ConfigureAwait(false);
+            if (report.Error is not null)
+            {
+                await Console.Error.WriteLineAsync($"build-profiles: {report.Error}").ConfigureAwait(false);
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <inheritdoc />
+    public async Task<RunningService> StartEmbeddedAsync(EmbeddedContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var directory = context.ServiceDirectory(Name);
+        var settings = EmbeddedSettings(EmbeddedListen, EmbeddedUpstream, Path.Combine(directory, "profiles.db"));
+        var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddInMemoryCollection(settings), context.LoggerFactory));
+        return await app.StartAsRunningServiceAsync(Name, _ => EdgeHost.Addresses(app), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The <c>opskit up</c> configuration: every path to the sample upstream, cached, with the gate on (profiles file
+    /// in the data directory; a missing file means nobody is personalized) at a 10% sticky rollout.
+    /// </summary>
+    internal static Dictionary<string, string?> EmbeddedSettings(string listen, string upstream, string profiles) => new()
+    {
+        ["Edge:Listen"] = listen,
+        ["Edge:Policies:sample:Gate:Database"] = profiles,
+        ["Edge:Policies:sample:Gate:RolloutPercentage"] = "10",
+        ["Edge:Policies:sample:Gate:RolloutSalt"] = "opskit-up",
+        ["ReverseProxy:Routes:sample:ClusterId"] = "sample",
+        ["ReverseProxy:Routes:sample:Match:Path"] = "/{**catch-all}",
+        ["ReverseProxy:Clusters:sample:Destinations:d1:Address"] = upstream,
+    };
+}

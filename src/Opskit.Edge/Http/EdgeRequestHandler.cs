@@ -1,0 +1,433 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using Opskit.Edge.Caching;
+using Opskit.Edge.Profiles;
+using Opskit.Edge.Proxy;
+using Opskit.Edge.Rollout;
+using Yarp.ReverseProxy.Model;
+
+namespace Opskit.Edge.Http;
+
+/// <summary>
+/// The request path of the proxy. <see cref="TryServeFast"/> runs before routing and answers fresh hits straight
+/// from memory (the common case, kept allocation-free); everything else goes through YARP routing into
+/// <see cref="HandleAsync"/>: the gate, cache lookup, coalesced fetches, grace, stale-if-error, or pass to YARP's
+/// forwarder for personalized and uncacheable requests.
+/// </summary>
+internal sealed partial class EdgeRequestHandler
+{
+    private const int MaxIdBytes = 3 * 1024;
+    private const int FastKeyChars = 1024;
+
+    private static readonly StringValues HitValue = "HIT";
+    private static readonly StringValues MissValue = "MISS";
+    private static readonly StringValues PassValue = "PASS";
+    private static readonly StringValues[] DecisionValues = BuildDecisionValues();
+    private static readonly string[] AgeValues = new string[3600];
+
+    private readonly EdgeRuntime _runtime;
+    private readonly HttpCache _cache;
+    private readonly UpstreamFetcher _fetcher;
+    private readonly HealthProbes _probes;
+    private readonly EdgeMetrics _metrics;
+    private readonly AccessLog _accessLog;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly ConcurrentDictionary<string, Task<FetchResult>> _inflight = new(StringComparer.Ordinal);
+    private uint _roundRobin;
+
+    public EdgeRequestHandler(
+        EdgeRuntime runtime, HttpCache cache, UpstreamFetcher fetcher, HealthProbes probes, EdgeMetrics metrics,
+        AccessLog accessLog, TimeProvider time, ILogger<EdgeRequestHandler> logger, IHostApplicationLifetime lifetime)
+    {
+        _runtime = runtime;
+        _cache = cache;
+        _fetcher = fetcher;
+        _probes = probes;
+        _metrics = metrics;
+        _accessLog = accessLog;
+        _time = time;
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+    }
+
+    /// <summary>Coalesced fetches in flight (for tests and stats).</summary>
+    public int InflightFetches => _inflight.Count;
+
+    /// <summary>
+    /// Serves a fresh hit whose route does not personalize this request, or returns null to let routing handle it.
+    /// No allocation beyond the response Kestrel builds.
+    /// </summary>
+    public Task? TryServeFast(HttpContext context)
+    {
+        var request = context.Request;
+        var method = request.Method;
+        var isHead = HttpMethods.IsHead(method);
+        if ((!isHead && !HttpMethods.IsGet(method)) || request.Headers.Authorization.Count != 0)
+        {
+            return null;
+        }
+
+        Span<char> key = stackalloc char[FastKeyChars];
+        if (!CacheKey.TryWrite(key, CacheKey.AcceptsGzip(request.Headers), request.Host.Value, request.Path.Value, request.QueryString.Value, out var length))
+        {
+            return null;
+        }
+
+        var item = _cache.Lookup(key[..length], request.Headers);
+        if (item is null || item.HitForMiss)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        if (item.StateAt(now) != CacheState.Fresh)
+        {
+            return null;
+        }
+
+        var snapshot = _runtime.Current;
+        var policy = snapshot.PolicyFor(item.RouteId);
+        if (!policy.Cache)
+        {
+            return null;
+        }
+
+        Span<byte> id = stackalloc byte[MaxIdBytes];
+        var decision = Evaluate(context, policy, id, out _);
+        if (decision == GateDecision.Personalized)
+        {
+            return null;
+        }
+
+        _metrics.Hit();
+        return Serve(context, item, now, HitValue, decision, snapshot, isHead, "hit");
+    }
+
+    /// <summary>Handles a routed request (inside YARP's proxy pipeline; <paramref name="next"/> forwards it).</summary>
+    public Task HandleAsync(HttpContext context, RequestDelegate next)
+    {
+        var feature = context.GetReverseProxyFeature();
+        var snapshot = _runtime.Current;
+        var policy = snapshot.PolicyFor(feature.Route.Config.RouteId);
+        var request = context.Request;
+        var isHead = HttpMethods.IsHead(request.Method);
+        var cacheable = policy.Cache && (isHead || HttpMethods.IsGet(request.Method)) && request.Headers.Authorization.Count == 0;
+
+        Span<byte> id = stackalloc byte[MaxIdBytes];
+        var decision = Evaluate(context, policy, id, out var idLength);
+        if (policy.Gate is { } gate)
+        {
+            // Only the proxy may tell the backend who the user is.
+            request.Headers.Remove(gate.UpstreamHeader);
+            if (decision == GateDecision.Personalized)
+            {
+                request.Headers[gate.UpstreamHeader] = $"id={Encoding.UTF8.GetString(id[..idLength])}; decision=personalized";
+            }
+        }
+
+        if (!cacheable || decision == GateDecision.Personalized)
+        {
+            return PassAsync(context, next, feature, decision, snapshot);
+        }
+
+        return CachedAsync(context, next, feature, decision, snapshot, isHead);
+    }
+
+    private GateDecision Evaluate(HttpContext context, RoutePolicy policy, Span<byte> id, out int idLength)
+    {
+        idLength = 0;
+        if (policy.Gate is not { } gate)
+        {
+            return GateDecision.None;
+        }
+
+        if (CookieParser.TryFind(context.Request.Headers.Cookie, gate.Cookie, gate.MaxCookieLength, out var value) != CookieLookup.Found
+            || !Encoding.UTF8.TryGetBytes(value, id, out idLength))
+        {
+            return GateDecision.Anonymous;
+        }
+
+        var userId = id[..idLength];
+        var hasProfile = gate.Store.Lookup(userId) == ProfileLookupResult.Found;
+        return GateDecisions.Decide(true, hasProfile, hasProfile && gate.Rollout.Includes(userId));
+    }
+
+    private async Task PassAsync(HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot)
+    {
+        _metrics.Pass();
+        if (!RestrictToHealthy(feature))
+        {
+            await ProblemDetailsWriter.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Upstream unavailable",
+                $"every destination of cluster '{feature.Cluster.Config.ClusterId}' is marked sick by its health probe").ConfigureAwait(false);
+            _accessLog.Log(context, 503, 0, "pass");
+            return;
+        }
+
+        var headers = context.Response.Headers;
+        headers["X-Cache"] = PassValue;
+        if (decision != GateDecision.None)
+        {
+            headers[snapshot.DecisionHeader] = DecisionValues[(int)decision];
+        }
+
+        await next(context).ConfigureAwait(false);
+        _accessLog.Log(context, context.Response.StatusCode, context.Response.ContentLength ?? 0, "pass");
+    }
+
+    private async Task CachedAsync(HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot, bool isHead)
+    {
+        var request = context.Request;
+        var acceptsGzip = CacheKey.AcceptsGzip(request.Headers);
+        var key = CacheKey.Create(acceptsGzip, request.Host.Value ?? string.Empty, string.Concat(request.Path.Value, request.QueryString.Value));
+        var now = _time.GetUtcNow();
+        var item = _cache.Lookup(key, request.Headers);
+        var state = item?.StateAt(now) ?? CacheState.Expired;
+        if (item is { HitForMiss: false } && state is CacheState.Fresh or CacheState.Grace)
+        {
+            _metrics.Hit();
+            if (state == CacheState.Grace)
+            {
+                StartRefresh(context, feature, key, acceptsGzip, snapshot);
+            }
+
+            await Serve(context, item, now, HitValue, decision, snapshot, isHead, "hit").ConfigureAwait(false);
+            return;
+        }
+
+        var stale = item is { HitForMiss: false } && state == CacheState.Kept ? item : null;
+        var destination = PickDestination(feature);
+        if (destination is null)
+        {
+            await ServeStaleOrProblemAsync(context, stale, null, decision, snapshot, isHead,
+                $"every destination of cluster '{feature.Cluster.Config.ClusterId}' is marked sick by its health probe").ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.Miss();
+        var upstream = UpstreamRequest.From(request, key, acceptsGzip, feature.Route.Config.RouteId);
+        var address = new Uri(destination.Model.Config.Address);
+        FetchResult result;
+        var xcache = MissValue;
+        if (item is { HitForMiss: true } && state == CacheState.Fresh)
+        {
+            // Hit-for-miss: the last answer was uncacheable, so requests do not wait for each other.
+            result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
+        }
+        else
+        {
+            var (shared, leader) = Coalesce(address, upstream, snapshot.Defaults);
+            result = await shared.ConfigureAwait(false);
+            if (!leader && result.Response is { HitForMiss: true })
+            {
+                // Someone else's uncacheable answer (maybe with their Set-Cookie) is never shared: fetch our own.
+                result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
+            }
+            else if (!leader)
+            {
+                xcache = HitValue;
+            }
+        }
+
+        if (result.TooLarge)
+        {
+            await PassAsync(context, next, feature, decision, snapshot).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.Failed)
+        {
+            await ServeStaleOrProblemAsync(context, stale, result, decision, snapshot, isHead,
+                result.Error?.Message ?? $"upstream answered {result.Response?.Status}").ConfigureAwait(false);
+            return;
+        }
+
+        await Serve(context, result.Response!, _time.GetUtcNow(), xcache, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+    }
+
+    private async Task ServeStaleOrProblemAsync(
+        HttpContext context, CachedObject? stale, FetchResult? result, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string detail)
+    {
+        if (stale is not null)
+        {
+            _metrics.Stale();
+            await Serve(context, stale, _time.GetUtcNow(), HitValue, decision, snapshot, isHead, "hit").ConfigureAwait(false);
+            return;
+        }
+
+        if (result?.Response is { } errorResponse)
+        {
+            await Serve(context, errorResponse, _time.GetUtcNow(), MissValue, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+            return;
+        }
+
+        var status = result?.Error is OperationCanceledException ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers["X-Cache"] = MissValue;
+        await ProblemDetailsWriter.WriteAsync(context, status, "Upstream unavailable", detail).ConfigureAwait(false);
+        _accessLog.Log(context, status, 0, "miss");
+    }
+
+    /// <summary>One upstream fetch per key at a time: the first caller fetches, the others await its result.</summary>
+    private (Task<FetchResult> Result, bool Leader) Coalesce(Uri address, UpstreamRequest upstream, CacheDefaults defaults)
+    {
+        var mine = new TaskCompletionSource<FetchResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _inflight.GetOrAdd(upstream.Key, mine.Task);
+        if (!ReferenceEquals(shared, mine.Task))
+        {
+            return (shared, false);
+        }
+
+        _ = LeadAsync(mine, address, upstream, defaults);
+        return (mine.Task, true);
+    }
+
+    private async Task LeadAsync(TaskCompletionSource<FetchResult> completion, Uri address, UpstreamRequest upstream, CacheDefaults defaults)
+    {
+        try
+        {
+            completion.TrySetResult(await FetchAndStoreAsync(address, upstream, defaults).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            completion.TrySetResult(new FetchResult(null, default, ex, false));
+        }
+        finally
+        {
+            // Removed after the object is in the cache, so a request arriving now finds one or the other.
+            _inflight.TryRemove(new KeyValuePair<string, Task<FetchResult>>(upstream.Key, completion.Task));
+        }
+    }
+
+    private async Task<FetchResult> FetchAndStoreAsync(Uri address, UpstreamRequest upstream, CacheDefaults defaults)
+    {
+        _metrics.UpstreamFetch();
+        var result = await _fetcher.FetchAsync(address, upstream, defaults, _stopping).ConfigureAwait(false);
+        if (result.Response is { } response && !result.Failed)
+        {
+            _cache.Insert(response.HitForMiss ? response.AsMarker() : response);
+        }
+        else if (result.Failed)
+        {
+            LogFetchFailed(_logger, address, upstream.PathAndQuery, result.Error?.Message ?? $"status {result.Response?.Status}");
+        }
+
+        return result;
+    }
+
+    /// <summary>Grace: the stale object is served now and one background fetch refreshes it.</summary>
+    private void StartRefresh(HttpContext context, IReverseProxyFeature feature, string key, bool acceptsGzip, EdgeSnapshot snapshot)
+    {
+        if (_inflight.ContainsKey(key) || PickDestination(feature) is not { } destination)
+        {
+            return;
+        }
+
+        var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId);
+        Coalesce(new Uri(destination.Model.Config.Address), upstream, snapshot.Defaults);
+    }
+
+    private DestinationState? PickDestination(IReverseProxyFeature feature)
+    {
+        var destinations = feature.AvailableDestinations;
+        var count = destinations.Count;
+        var start = (int)(Interlocked.Increment(ref _roundRobin) % (uint)Math.Max(count, 1));
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = destinations[(start + i) % count];
+            if (_probes.IsHealthy(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Leaves only healthy destinations for YARP's load balancer; false when none is left.</summary>
+    private bool RestrictToHealthy(IReverseProxyFeature feature)
+    {
+        var destinations = feature.AvailableDestinations;
+        var healthy = 0;
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            healthy += _probes.IsHealthy(destinations[i]) ? 1 : 0;
+        }
+
+        if (healthy == destinations.Count)
+        {
+            return healthy > 0;
+        }
+
+        var list = new List<DestinationState>(healthy);
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            if (_probes.IsHealthy(destinations[i]))
+            {
+                list.Add(destinations[i]);
+            }
+        }
+
+        feature.AvailableDestinations = list;
+        return healthy > 0;
+    }
+
+    private Task Serve(HttpContext context, CachedObject item, DateTimeOffset now, StringValues xcache, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string handling)
+    {
+        item.LastUsedTicks = now.UtcTicks;
+        var response = context.Response;
+        response.StatusCode = item.Status;
+        var headers = response.Headers;
+        foreach (var header in item.Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        headers.Age = AgeValue(now - item.Created + item.InitialAge);
+        headers["X-Cache"] = xcache;
+        if (decision != GateDecision.None)
+        {
+            headers[snapshot.DecisionHeader] = DecisionValues[(int)decision];
+        }
+
+        var body = item.Body;
+        response.ContentLength = body.Length;
+        if (_accessLog.Enabled)
+        {
+            _accessLog.Log(context, item.Status, isHead ? 0 : body.Length, handling);
+        }
+
+        return isHead || body.Length == 0 ? Task.CompletedTask : response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
+    }
+
+    private static string AgeValue(TimeSpan age)
+    {
+        var seconds = (long)Math.Max(0, age.TotalSeconds);
+        if (seconds >= AgeValues.Length)
+        {
+            return seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return AgeValues[seconds] ??= seconds.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static StringValues[] BuildDecisionValues()
+    {
+        var values = Enum.GetValues<GateDecision>();
+        var result = new StringValues[values.Length];
+        foreach (var value in values)
+        {
+            result[(int)value] = GateDecisions.HeaderValue(value);
+        }
+
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "upstream fetch {Address}{Path} failed: {Reason}")]
+    private static partial void LogFetchFailed(ILogger logger, Uri address, string path, string reason);
+}

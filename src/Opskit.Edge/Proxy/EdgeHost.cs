@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Opskit.Core.Hosting;
+using Opskit.Edge.Caching;
+using Opskit.Edge.Configuration;
+using Opskit.Edge.Http;
+
+namespace Opskit.Edge.Proxy;
+
+/// <summary>How to build one proxy host.</summary>
+/// <param name="Configure">Adds the configuration sources (the JSON file, or in-memory settings for <c>opskit up</c> and tests).</param>
+/// <param name="LoggerFactory">A shared logger factory (<c>opskit up</c>); null for Opskit's console format.</param>
+/// <param name="Time">Clock for TTLs and probes; tests pass a fake one.</param>
+internal sealed record EdgeHostSettings(Action<IConfigurationBuilder> Configure, ILoggerFactory? LoggerFactory = null, TimeProvider? Time = null);
+
+/// <summary>
+/// Composes the proxy: options → cache, profile stores, probes → Kestrel with two middlewares (PURGE/BAN and the
+/// fresh-hit fast path) in front of YARP, whose proxy pipeline runs the gate and cache before forwarding.
+/// </summary>
+internal static class EdgeHost
+{
+    public static WebApplication Build(EdgeHostSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        settings.Configure(builder.Configuration);
+
+        builder.Logging.ClearProviders();
+        if (settings.LoggerFactory is { } shared)
+        {
+            builder.Services.AddSingleton(shared);
+        }
+        else
+        {
+            builder.Logging.AddOpskitConsole();
+        }
+
+        // The caller owns Ctrl-C/SIGTERM (System.CommandLine's token, or `opskit up`).
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+
+        var edgeSection = builder.Configuration.GetSection(EdgeOptions.Section);
+        var startOptions = edgeSection.Get<EdgeOptions>() ?? new EdgeOptions();
+        builder.WebHost.UseUrls(startOptions.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        builder.Services.AddSingleton(settings.Time ?? TimeProvider.System);
+        builder.Services.AddOptions<EdgeOptions>().Bind(edgeSection).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
+        builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddSingleton<EdgeRuntime>();
+        builder.Services.AddSingleton(_ => new HttpCache((long)startOptions.Cache.SizeLimitMegabytes << 20));
+        builder.Services.AddSingleton(sp => new UpstreamFetcher(
+            TimeSpan.FromSeconds(startOptions.Upstream.ConnectTimeoutSeconds),
+            TimeSpan.FromSeconds(startOptions.Upstream.FirstByteTimeoutSeconds),
+            startOptions.Cache.MaxObjectKilobytes * 1024,
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(_ => new AccessLog(startOptions.AccessLog));
+        builder.Services.AddSingleton<HealthProbes>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthProbes>());
+        builder.Services.AddSingleton<EdgeRequestHandler>();
+        builder.Services.AddSingleton<PurgeHandler>();
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .ConfigureHttpClient((_, handler) =>
+            {
+                handler.ConnectTimeout = TimeSpan.FromSeconds(startOptions.Upstream.ConnectTimeoutSeconds);
+                handler.UseCookies = false;
+            });
+
+        var app = builder.Build();
+        var purge = app.Services.GetRequiredService<PurgeHandler>();
+        var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
+        app.Use((context, next) => purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.Use((context, next) => handler.HandleAsync(context, next));
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    /// <summary>Bound addresses after start, e.g. <c>http://127.0.0.1:8080</c>.</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];
+
+    private sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, EdgeOptions options)
+        {
+            var errors = EdgeOptionsValidation.Errors(options);
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+
+    private sealed class CallerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
