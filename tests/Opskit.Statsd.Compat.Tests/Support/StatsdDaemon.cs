@@ -64,6 +64,14 @@ internal abstract class StatsdDaemon : IAsyncDisposable
         {
             daemon.Process = daemon.Launch();
             await daemon.Process.WaitForOutputAsync("server is up", StartTimeout);
+
+            // Node binds UDP asynchronously, so Etsy can log "server is up" a moment before its
+            // socket exists; a datagram sent then is lost. Wait until the kernel lists the socket.
+            if (!await Eventually.TryAsync(() => UdpSocketIsBound(daemon.Port), StartTimeout))
+            {
+                throw new TimeoutException($"{name} logged 'server is up' but UDP port {daemon.Port} is not bound. Output:\n{daemon.Process.Output}");
+            }
+
             return daemon;
         }
         catch
@@ -125,6 +133,41 @@ internal abstract class StatsdDaemon : IAsyncDisposable
     }
 
     public override string ToString() => Name;
+
+    /// <summary>
+    /// True when the kernel holds no unread datagrams for the daemon's UDP socket (the rx_queue
+    /// column of /proc/net/udp is 0): everything sent so far has been read by the daemon.
+    /// </summary>
+    public bool UdpQueueIsDrained()
+    {
+        var suffix = ":" + Port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var line in File.ReadLines("/proc/net/udp").Skip(1))
+        {
+            var fields = line.TrimStart().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields[1].EndsWith(suffix, StringComparison.Ordinal) && fields[4].Split(':')[1] != "00000000")
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when /proc/net/udp lists a socket bound to 127.0.0.1 (or any address) on <paramref name="port"/>.</summary>
+    private static bool UdpSocketIsBound(int port)
+    {
+        var suffix = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var line in File.ReadLines("/proc/net/udp").Skip(1))
+        {
+            var local = line.TrimStart().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+            if (local.EndsWith(suffix, StringComparison.Ordinal) && (local.StartsWith("0100007F", StringComparison.Ordinal) || local.StartsWith("00000000", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     protected abstract ExternalProcess Launch();
 }

@@ -1,0 +1,51 @@
+using Opskit.Statsd.Compat.Tests.Support;
+using Opskit.Testing;
+using Xunit;
+
+namespace Opskit.Statsd.Compat.Tests.EndToEnd;
+
+/// <summary>End to end with a real Graphite: statsd → carbon-cache → whisper file → whisper-fetch.</summary>
+public sealed class CarbonEndToEndTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
+
+    [Theory]
+    [InlineData(StatsdDaemon.Etsy)]
+    [InlineData(StatsdDaemon.Opskit)]
+    public async Task Flushed_values_land_in_carbon_whisper_files(string daemon)
+    {
+        await using var carbon = await CarbonServer.StartAsync();
+        var config = new EtsyConfig
+        {
+            { "flushInterval", 1000 },
+            { "graphiteHost", "127.0.0.1" },
+            { "graphitePort", carbon.LinePort },
+            { "backends", new[] { "./backends/graphite" } },
+            { "graphite", new EtsyConfig { { "legacyNamespace", false } } },
+        };
+        await using var statsd = await StatsdDaemon.StartAsync(daemon, config);
+
+        await statsd.SendAsync("e2e.requests:40|c\ne2e.requests:2|c\ne2e.temperature:17.5|g\ne2e.latency:250|ms");
+
+        await ExpectPointAsync(carbon, statsd, "stats.counters.e2e.requests.count", 42);
+        await ExpectPointAsync(carbon, statsd, "stats.gauges.e2e.temperature", 17.5);
+        await ExpectPointAsync(carbon, statsd, "stats.timers.e2e.latency.upper_90", 250);
+        // The internal metrics reach Graphite too: the packet above is counted.
+        await ExpectPointAsync(carbon, statsd, "stats.counters.statsd.packets_received.count", 1);
+    }
+
+    private static async Task ExpectPointAsync(CarbonServer carbon, StatsdDaemon statsd, string metric, double value)
+    {
+        IReadOnlyList<(long Timestamp, double Value)> points = [];
+        var found = await Eventually.TryAsync(
+            async () =>
+            {
+                points = await carbon.FetchAsync(metric);
+                return points.Any(point => point.Value == value);
+            },
+            Timeout);
+        Assert.True(found,
+            $"{statsd.Name}: whisper-fetch of {metric} should show {value}; points: [{string.Join(", ", points)}], file exists: {File.Exists(carbon.WhisperFile(metric))}\n" +
+            $"carbon output:\n{carbon.Process.Output}\nstatsd output:\n{statsd.Process.Output}");
+    }
+}
