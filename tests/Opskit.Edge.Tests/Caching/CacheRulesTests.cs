@@ -1,0 +1,266 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Opskit.Edge.Tests.Support;
+using Opskit.Testing;
+
+namespace Opskit.Edge.Tests.Caching;
+
+/// <summary>Every cache rule over real sockets: client → proxy → counting origin, with a fake clock for TTLs.</summary>
+public sealed class CacheRulesTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private UpstreamServer _upstream = null!;
+    private EdgeServer _edge = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _upstream = await UpstreamServer.StartAsync();
+        _edge = await EdgeServer.StartAsync(_upstream, time: _time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _edge.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Response_without_cache_headers_is_cached_for_the_default_120_seconds()
+    {
+        var first = await _edge.GetAsync("/default");
+        var second = await _edge.GetAsync("/default");
+        _time.Advance(TimeSpan.FromSeconds(119));
+        var third = await _edge.GetAsync("/default");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("MISS", first.XCache());
+        Assert.Equal("HIT", second.XCache());
+        Assert.Equal("HIT", third.XCache());
+        Assert.Equal("119", third.Headers.GetValues("Age").Single());
+        Assert.Equal(first.Body(), third.Body());
+        Assert.Equal(1, _upstream.Count("/default"));
+
+        _time.Advance(TimeSpan.FromSeconds(12)); // 131 s: past TTL (120) and grace (10)
+        var expired = await _edge.GetAsync("/default");
+        Assert.Equal("MISS", expired.XCache());
+        Assert.Equal(2, _upstream.Count("/default"));
+    }
+
+    [Fact]
+    public async Task S_maxage_wins_over_max_age()
+    {
+        const string url = "/smaxage?cc=max-age%3D100%2C%20s-maxage%3D5%2C%20stale-while-revalidate%3D0";
+        await _edge.GetAsync(url);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+        Assert.Equal(2, _upstream.Count("/smaxage"));
+    }
+
+    [Fact]
+    public async Task Max_age_is_reduced_by_the_Age_header()
+    {
+        const string url = "/aged?cc=max-age%3D10%2C%20stale-while-revalidate%3D0&age=8";
+        var first = await _edge.GetAsync(url);
+        Assert.Equal("8", first.Headers.GetValues("Age").Single());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var hit = await _edge.GetAsync(url);
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal("9", hit.Headers.GetValues("Age").Single());
+        _time.Advance(TimeSpan.FromSeconds(2)); // 3 s after arrival: 8 + 3 > 10
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+    }
+
+    [Fact]
+    public async Task Expires_counts_from_the_origin_Date_not_from_our_clock()
+    {
+        // The origin's clock is 25 years behind ours: only Expires − Date (30 s) may matter.
+        const string url = "/expires?date=Mon,%2001%20Jan%202001%2000:00:00%20GMT&expires=Mon,%2001%20Jan%202001%2000:00:30%20GMT";
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+        _time.Advance(TimeSpan.FromSeconds(12)); // 41 s > 30 + 10 grace
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+        Assert.Equal(2, _upstream.Count("/expires"));
+    }
+
+    [Theory]
+    [InlineData("/nostore?cc=no-store")]
+    [InlineData("/private?cc=private%2C%20max-age%3D60")]
+    [InlineData("/nocache?cc=no-cache")]
+    [InlineData("/setcookie?setcookie=1&cc=max-age%3D60")]
+    [InlineData("/varystar?vary=*")]
+    [InlineData("/created?status=201")]
+    [InlineData("/zero?cc=max-age%3D0")]
+    public async Task Uncacheable_responses_go_to_the_origin_every_time(string url)
+    {
+        var path = url[..url.IndexOf('?', StringComparison.Ordinal)];
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await _edge.GetAsync(url);
+            Assert.Equal("MISS", response.XCache());
+        }
+
+        Assert.Equal(3, _upstream.Count(path));
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(301)]
+    [InlineData(410)]
+    public async Task Statuses_Varnish_caches_are_cached(int status)
+    {
+        var url = $"/status{status}?status={status}";
+        await _edge.GetAsync(url);
+        var second = await _edge.GetAsync(url);
+
+        Assert.Equal(status, (int)second.StatusCode);
+        Assert.Equal("HIT", second.XCache());
+        Assert.Equal(1, _upstream.Count($"/status{status}"));
+    }
+
+    [Fact]
+    public async Task Vary_keeps_one_variant_per_header_value()
+    {
+        const string url = "/vary?vary=Accept-Language";
+        var en1 = await _edge.GetAsync(url, null, ("Accept-Language", "en"));
+        var fr = await _edge.GetAsync(url, null, ("Accept-Language", "fr"));
+        var en2 = await _edge.GetAsync(url, null, ("Accept-Language", "en"));
+        var fr2 = await _edge.GetAsync(url, null, ("Accept-Language", "fr"));
+
+        Assert.Contains("\"lang\":\"en\"", en1.Body(), StringComparison.Ordinal);
+        Assert.Contains("\"lang\":\"fr\"", fr.Body(), StringComparison.Ordinal);
+        Assert.Equal(("HIT", "HIT"), (en2.XCache(), fr2.XCache()));
+        Assert.Contains("\"lang\":\"en\"", en2.Body(), StringComparison.Ordinal);
+        Assert.Equal(2, _upstream.Count("/vary"));
+    }
+
+    [Fact]
+    public async Task Accept_encoding_is_normalized_to_gzip_or_not()
+    {
+        await _edge.GetAsync("/ae", null, ("Accept-Encoding", "gzip, deflate, br"));
+        var gzip = await _edge.GetAsync("/ae", null, ("Accept-Encoding", "br;q=1.0, gzip;q=0.5"));
+        var identity = await _edge.GetAsync("/ae", null, ("Accept-Encoding", "identity"));
+        var refused = await _edge.GetAsync("/ae", null, ("Accept-Encoding", "gzip;q=0"));
+
+        Assert.Equal("HIT", gzip.XCache());
+        Assert.Contains("\"ae\":\"gzip\"", gzip.Body(), StringComparison.Ordinal);
+        Assert.Equal("MISS", identity.XCache());
+        Assert.Equal("HIT", refused.XCache());
+        Assert.Contains("\"ae\":\"\"", refused.Body(), StringComparison.Ordinal);
+        Assert.Equal(2, _upstream.Count("/ae"));
+    }
+
+    [Fact]
+    public async Task Other_methods_and_authorized_requests_pass()
+    {
+        using var post = await _edge.Client.PostAsync("/post", new StringContent("x"), TestContext.Current.CancellationToken);
+        var authorized1 = await _edge.GetAsync("/auth", null, ("Authorization", "Bearer x"));
+        var authorized2 = await _edge.GetAsync("/auth", null, ("Authorization", "Bearer x"));
+
+        Assert.Equal("PASS", post.XCache());
+        Assert.Equal(("PASS", "PASS"), (authorized1.XCache(), authorized2.XCache()));
+        Assert.Equal(2, _upstream.Count("/auth"));
+    }
+
+    [Fact]
+    public async Task Head_is_served_from_the_GET_object_without_a_body()
+    {
+        await _edge.GetAsync("/head?size=100");
+        using var head = await _edge.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/head?size=100"), TestContext.Current.CancellationToken);
+
+        Assert.Equal("HIT", head.XCache());
+        Assert.True(head.Content.Headers.ContentLength > 100);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, _upstream.Count("/head"));
+    }
+
+    [Fact]
+    public async Task Hundred_concurrent_misses_make_one_upstream_request()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => _edge.GetAsync("/coalesce?delay=300")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, _upstream.Count("/coalesce"));
+        Assert.Single(responses.Select(r => r.Body()).Distinct());
+    }
+
+    [Fact]
+    public async Task Uncacheable_answers_are_not_shared_between_coalesced_requests()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _edge.GetAsync("/mine?delay=200&setcookie=1")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(10, responses.Select(r => r.Body()).Distinct().Count());
+        Assert.Equal(10, _upstream.Count("/mine"));
+    }
+
+    [Fact]
+    public async Task Grace_serves_stale_while_one_background_fetch_refreshes()
+    {
+        const string url = "/grace?cc=max-age%3D10%2C%20stale-while-revalidate%3D30&delay=200";
+        var original = await _edge.GetAsync(url);
+        _time.Advance(TimeSpan.FromSeconds(15));
+
+        var stale = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _edge.GetAsync(url)));
+
+        Assert.All(stale, r => Assert.Equal("HIT", r.XCache()));
+        Assert.All(stale, r => Assert.Equal(original.Body(), r.Body()));
+        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2 && _edge.Handler.InflightFetches == 0, TimeSpan.FromSeconds(5), "one background refresh");
+        var refreshed = await _edge.GetAsync(url);
+        Assert.Equal("HIT", refreshed.XCache());
+        Assert.NotEqual(original.Body(), refreshed.Body());
+        Assert.Equal(2, _upstream.Count("/grace"));
+    }
+
+    [Fact]
+    public async Task Stale_if_error_serves_the_old_answer_when_the_origin_fails()
+    {
+        const string url = "/sie?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D60";
+        var original = await _edge.GetAsync(url);
+        _upstream.Failing = true;
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var stale = await _edge.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(original.Body(), stale.Body());
+        Assert.Equal(2, _upstream.Count("/sie"));
+        Assert.Equal(1, _edge.Metrics.StaleServed);
+
+        _time.Advance(TimeSpan.FromSeconds(60)); // beyond stale-if-error: the failure shows
+        var failed = await _edge.GetAsync(url);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unreachable_origin_without_stale_is_a_problem_details_503()
+    {
+        await using var deadUpstream = await UpstreamServer.StartAsync();
+        var port = deadUpstream.Port;
+        await deadUpstream.DisposeAsync();
+        await using var edge = await EdgeServer.StartAsync(deadUpstream, time: _time);
+
+        var response = await edge.GetAsync("/anything");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":503", response.Body(), StringComparison.Ordinal);
+        Assert.True(port > 0);
+    }
+
+    [Fact]
+    public async Task Cache_evicts_when_over_its_size_limit()
+    {
+        await using var small = await EdgeServer.StartAsync(_upstream, new Dictionary<string, string?> { ["Edge:Cache:SizeLimitMegabytes"] = "1" }, _time);
+        for (var i = 0; i < 40; i++)
+        {
+            await small.GetAsync($"/big{i}?size=60000");
+        }
+
+        Assert.InRange(small.Cache.Size, 1, 1 << 20);
+        Assert.True(small.Cache.Evictions > 0);
+        Assert.Equal("HIT", (await small.GetAsync("/big39?size=60000")).XCache());
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Opskit.Testing;
+
+namespace Opskit.Edge.Tests.Support;
+
+/// <summary>
+/// A real origin on loopback that counts its requests per path. The query string tells it what to answer:
+/// <c>cc</c> (Cache-Control), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
+/// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes). <see cref="Failing"/> makes every answer a 500,
+/// <see cref="Healthy"/> drives <c>/health</c>.
+/// </summary>
+internal sealed class UpstreamServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+
+    private UpstreamServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}/";
+
+    public bool Failing { get; set; }
+
+    public bool Healthy { get; set; } = true;
+
+    public ConcurrentQueue<IHeaderDictionary> Requests { get; } = new();
+
+    public int Count(string path) => _counts.TryGetValue(path, out var n) ? n : 0;
+
+    public static async Task<UpstreamServer> StartAsync()
+    {
+        var port = FreePort.Tcp();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var server = new UpstreamServer(app, port);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path == "/health")
+        {
+            context.Response.StatusCode = Healthy ? 200 : 503;
+            return;
+        }
+
+        var count = _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
+        Requests.Enqueue(new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+        var q = request.Query;
+        if (q.TryGetValue("delay", out var delay))
+        {
+            await Task.Delay(int.Parse(delay!, CultureInfo.InvariantCulture));
+        }
+
+        var response = context.Response;
+        if (Failing)
+        {
+            response.StatusCode = 500;
+            await response.WriteAsync("upstream failure");
+            return;
+        }
+
+        response.StatusCode = q.TryGetValue("status", out var status) ? int.Parse(status!, CultureInfo.InvariantCulture) : 200;
+        if (q.TryGetValue("cc", out var cc))
+        {
+            response.Headers.CacheControl = cc.ToString();
+        }
+
+        if (q.TryGetValue("date", out var date))
+        {
+            response.Headers.Date = date.ToString();
+        }
+
+        if (q.TryGetValue("expires", out var expires))
+        {
+            response.Headers.Expires = expires.ToString();
+        }
+
+        if (q.TryGetValue("age", out var age))
+        {
+            response.Headers.Age = age.ToString();
+        }
+
+        if (q.TryGetValue("vary", out var vary))
+        {
+            response.Headers.Vary = vary.ToString();
+        }
+
+        if (q.ContainsKey("setcookie"))
+        {
+            response.Headers.SetCookie = "session=abc";
+        }
+
+        response.ContentType = "application/json";
+        var size = q.TryGetValue("size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 0;
+        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\"";
+        body += size > 0 ? $",\"pad\":\"{new string('x', size)}\"}}" : "}";
+        if (response.StatusCode is not (204 or 304))
+        {
+            await response.WriteAsync(body);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
