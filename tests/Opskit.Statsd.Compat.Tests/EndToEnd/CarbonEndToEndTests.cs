@@ -9,10 +9,14 @@ public sealed class CarbonEndToEndTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
 
+    // graphiteProtocol 'text' (the default) and 'pickle' (Etsy's graphite_pickle_tests.js covers the
+    // latter with a hand-written unpickler; here carbon's own unpickler is the judge).
     [Theory]
-    [InlineData(StatsdDaemon.Etsy)]
-    [InlineData(StatsdDaemon.Opskit)]
-    public async Task Flushed_values_land_in_carbon_whisper_files(string daemon)
+    [InlineData(StatsdDaemon.Etsy, "text")]
+    [InlineData(StatsdDaemon.Opskit, "text")]
+    [InlineData(StatsdDaemon.Etsy, "pickle")]
+    [InlineData(StatsdDaemon.Opskit, "pickle")]
+    public async Task Flushed_values_land_in_carbon_whisper_files(string daemon, string protocol)
     {
         await using var carbon = await CarbonServer.StartAsync();
         var config = new EtsyConfig
@@ -20,6 +24,8 @@ public sealed class CarbonEndToEndTests
             { "flushInterval", 1000 },
             { "graphiteHost", "127.0.0.1" },
             { "graphitePort", carbon.LinePort },
+            { "graphitePicklePort", carbon.PicklePort },
+            { "graphiteProtocol", protocol },
             { "backends", new[] { "./backends/graphite" } },
             { "graphite", new EtsyConfig { { "legacyNamespace", false } } },
         };

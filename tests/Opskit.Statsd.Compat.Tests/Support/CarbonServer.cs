@@ -15,16 +15,20 @@ internal sealed class CarbonServer : IAsyncDisposable
     private readonly TempDirectory _root;
     private readonly string _whisperFetch;
 
-    private CarbonServer(TempDirectory root, ExternalProcess process, int linePort, string whisperFetch)
+    private CarbonServer(TempDirectory root, ExternalProcess process, int linePort, int picklePort, string whisperFetch)
     {
         _root = root;
         Process = process;
         LinePort = linePort;
+        PicklePort = picklePort;
         _whisperFetch = whisperFetch;
     }
 
     /// <summary>The plaintext line receiver on 127.0.0.1.</summary>
     public int LinePort { get; }
+
+    /// <summary>The pickle receiver on 127.0.0.1 (<c>graphiteProtocol: 'pickle'</c>).</summary>
+    public int PicklePort { get; }
 
     public ExternalProcess Process { get; }
 
@@ -36,6 +40,7 @@ internal sealed class CarbonServer : IAsyncDisposable
         var whisperFetch = ExternalProgram.Require("whisper-fetch", "apt: python3-whisper");
         var root = new TempDirectory("carbon");
         var linePort = FreePort.Tcp();
+        var picklePort = FreePort.Tcp();
         foreach (var dir in new[] { "whisper", "log", "pid", "lists" })
         {
             Directory.CreateDirectory(root.File(dir));
@@ -59,7 +64,7 @@ internal sealed class CarbonServer : IAsyncDisposable
             LINE_RECEIVER_PORT = {linePort}
             ENABLE_UDP_LISTENER = False
             PICKLE_RECEIVER_INTERFACE = 127.0.0.1
-            PICKLE_RECEIVER_PORT = {FreePort.Tcp()}
+            PICKLE_RECEIVER_PORT = {picklePort}
             CACHE_QUERY_INTERFACE = 127.0.0.1
             CACHE_QUERY_PORT = {FreePort.Tcp()}
             WHISPER_AUTOFLUSH = True
@@ -75,10 +80,11 @@ internal sealed class CarbonServer : IAsyncDisposable
             """);
 
         var process = ExternalProcess.Start(carbonCache, [$"--config={root.File("carbon.conf")}", "--nodaemon", "start"], workingDirectory: root.Path);
-        var server = new CarbonServer(root, process, linePort, whisperFetch);
+        var server = new CarbonServer(root, process, linePort, picklePort, whisperFetch);
         try
         {
             await process.WaitForTcpPortAsync(linePort, StartTimeout);
+            await process.WaitForTcpPortAsync(picklePort, StartTimeout);
             return server;
         }
         catch
