@@ -7,5 +7,6 @@ internal static class ToolRegistry
 {
     public static IReadOnlyList<IOpskitTool> All { get; } =
     [
+        new Opskit.Cluster.ClusterTool(),
     ];
 }

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Opskit.Cluster.Diagnostics;
+
+namespace Opskit.Cluster.Embeddings;
+
+/// <summary>
+/// Loads the model once, in the background, then warms it up; until both are done the service is live
+/// but not ready (<c>/health/ready</c> 503), so a slow load never trips a request timeout. A failed load
+/// stops the host: an orchestrator restarts the process instead of it serving 503 forever.
+/// </summary>
+internal sealed partial class EmbeddingRuntime(
+    IModelLoader loader,
+    ClusterOptions options,
+    ClusterMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    ILogger<EmbeddingRuntime> logger) : BackgroundService
+{
+    private static readonly string[] WarmUpSentences =
+    [
+        "warm up",
+        "The model runs one batch before the service reports ready.",
+        "Short and long sentences make ONNX Runtime allocate its buffers for typical shapes before real traffic arrives.",
+        "ok",
+    ];
+
+    private EmbeddingBatcher? _batcher;
+
+    /// <summary>The batcher, once the model is loaded and warm; null before.</summary>
+    public EmbeddingBatcher? Batcher => Volatile.Read(ref _batcher);
+
+    public bool IsReady => Batcher is not null;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var files = await loader.LoadAsync(stoppingToken).ConfigureAwait(false);
+            var model = await Task.Run(() => new EmbeddingModel(files, options.Model), stoppingToken).ConfigureAwait(false);
+            var loaded = Stopwatch.GetElapsedTime(started);
+            LogLoaded(logger, model.ModelId, model.Dimension, options.Model.IntraOpThreads, loaded.TotalMilliseconds);
+            var batcher = new EmbeddingBatcher(model, options.Batching, metrics);
+            var warmStart = Stopwatch.GetTimestamp();
+            await batcher.EmbedAsync(WarmUpSentences, stoppingToken).ConfigureAwait(false);
+            LogWarm(logger, Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds);
+            Volatile.Write(ref _batcher, batcher);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped while loading.
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            LogLoadFailed(logger, ex);
+            lifetime.StopApplication();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _batcher, null) is { } batcher)
+        {
+            await batcher.DisposeAsync().ConfigureAwait(false);
+            batcher.Model.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {ModelId} loaded: dimension {Dimension}, {Threads} intra-op threads, load took {Milliseconds:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string modelId, int dimension, int threads, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "warm-up batch took {Milliseconds:F0} ms; ready")]
+    private static partial void LogWarm(ILogger logger, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "model failed to load; stopping")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception);
+}
