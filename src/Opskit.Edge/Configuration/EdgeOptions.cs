@@ -20,8 +20,12 @@ public sealed class EdgeOptions
     /// <summary>Upstream timeouts.</summary>
     public UpstreamOptions Upstream { get; set; } = new();
 
-    /// <summary>Who may PURGE and BAN: CIDR blocks. Default loopback only.</summary>
-    public List<string> PurgeAcl { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <summary>Who may PURGE and BAN: CIDR blocks. Default (unset) loopback only: 127.0.0.0/8 and ::1/128.</summary>
+    /// <remarks>Null by default because the configuration binder appends to a pre-filled list instead of replacing it.</remarks>
+    public List<string>? PurgeAcl { get; set; }
+
+    /// <summary>The ACL in effect: <see cref="PurgeAcl"/> or loopback.</summary>
+    public IReadOnlyList<string> EffectivePurgeAcl => PurgeAcl is { Count: > 0 } acl ? acl : ["127.0.0.0/8", "::1/128"];
 
     /// <summary>Response header carrying the gate decision. Default <c>X-Personalization</c>.</summary>
     public string DecisionHeader { get; set; } = "X-Personalization";

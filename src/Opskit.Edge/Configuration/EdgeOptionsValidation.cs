@@ -28,7 +28,7 @@ internal static class EdgeOptionsValidation
             errors.Add("Edge:Upstream: timeouts must be positive");
         }
 
-        foreach (var cidr in options.PurgeAcl)
+        foreach (var cidr in options.EffectivePurgeAcl)
         {
             if (!IPNetwork.TryParse(cidr, out _))
             {

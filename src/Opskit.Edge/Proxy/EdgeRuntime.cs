@@ -128,10 +128,10 @@ internal sealed partial class EdgeRuntime : IDisposable
                 }
             }
 
-            var acl = new IPNetwork[options.PurgeAcl.Count];
+            var acl = new IPNetwork[options.EffectivePurgeAcl.Count];
             for (var i = 0; i < acl.Length; i++)
             {
-                acl[i] = IPNetwork.Parse(options.PurgeAcl[i]);
+                acl[i] = IPNetwork.Parse(options.EffectivePurgeAcl[i]);
             }
 
             var defaults = new CacheDefaults(

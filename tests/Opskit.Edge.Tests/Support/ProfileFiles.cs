@@ -37,4 +37,44 @@ internal static class ProfileFiles
 
         File.Move(temp, path, overwrite: true);
     }
+
+    public static void MakeBroken(string path, string kind)
+    {
+        switch (kind)
+        {
+            case "missing":
+                break;
+            case "zero-bytes":
+                File.WriteAllBytes(path, []);
+                break;
+            case "random-bytes":
+                var random = new byte[8192];
+                new Random(7).NextBytes(random);
+                File.WriteAllBytes(path, random);
+                break;
+            case "no-table":
+                using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+                {
+                    connection.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "CREATE TABLE other(x TEXT)";
+                    command.ExecuteNonQuery();
+                }
+
+                break;
+            case "truncated":
+                var full = path + ".full";
+                Create(full, Enumerable.Range(0, 5000).Select(i => $"user-{i}"));
+                var bytes = File.ReadAllBytes(full);
+                File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+                break;
+            case "sqlite-header-then-garbage":
+                var header = new byte[4096 + 100];
+                "SQLite format 3\0"u8.CopyTo(header);
+                header[16] = 0x10; // page size 4096
+                header[31] = 9;    // 9 pages claimed
+                File.WriteAllBytes(path, header);
+                break;
+        }
+    }
 }
