@@ -15,9 +15,9 @@ internal static class JsInspect
     private const int MaxArrayLength = 100;
 
     /// <summary>Formats <paramref name="value"/>: a double, string, bool, <see cref="JsObject"/> or <see cref="IReadOnlyList{T}"/> of object.</summary>
-    public static string Format(object? value)
+    public static string Format(object? value, int depth = 2)
     {
-        var ctx = new Context();
+        var ctx = new Context { Depth = depth };
         return FormatValue(ctx, value, 0);
     }
 
@@ -25,6 +25,7 @@ internal static class JsInspect
     {
         public int IndentationLvl;
         public int CurrentDepth;
+        public int Depth;
     }
 
     private static string FormatValue(Context ctx, object? value, int recurseTimes) => value switch
@@ -49,7 +50,7 @@ internal static class JsInspect
             return "{}";
         }
 
-        if (recurseTimes > 2)
+        if (recurseTimes > ctx.Depth)
         {
             return "[Object]";
         }
@@ -74,7 +75,7 @@ internal static class JsInspect
             return "[]";
         }
 
-        if (recurseTimes > 2)
+        if (recurseTimes > ctx.Depth)
         {
             return "[Array]";
         }

@@ -71,6 +71,12 @@ internal sealed class ReceiveStatistics
         Interlocked.Exchange(ref _intervalLines, 0),
         Interlocked.Exchange(ref _intervalBadLines, 0));
 
+    /// <summary>The interval counters without resetting them (management <c>counters</c>).</summary>
+    public InternalCounts PeekInterval() => new(
+        Volatile.Read(ref _intervalPackets),
+        Volatile.Read(ref _intervalLines),
+        Volatile.Read(ref _intervalBadLines));
+
     /// <summary>Zeroes the interval counters (Etsy resets them when the config is reloaded).</summary>
     public void ResetInterval() => TakeInterval();
 }

@@ -70,7 +70,7 @@ internal sealed class StatsdConfig
     /// <summary>Beyond Etsy: seconds of unsent Graphite flushes kept while Graphite is down.</summary>
     public double GraphiteRetryBufferSeconds { get; private init; } = 300;
 
-    public bool ConsolePrettyprint { get; private init; } = true;
+    public bool ConsolePrettyprint { get; private init; }
 
     public IReadOnlyList<RepeaterTarget> Repeater { get; private init; } = [];
 
@@ -182,7 +182,7 @@ internal sealed class StatsdConfig
             GraphitePicklePort = Port(raw, "graphitePicklePort", 2004),
             GraphiteProtocol = JsValues.Truthy(raw["graphiteProtocol"]) ? JsValues.Text(raw["graphiteProtocol"]) : "text",
             GraphiteRetryBufferSeconds = graphite?["retryBufferSeconds"] is JsonNode retry ? JsValues.Number(retry) : 300,
-            ConsolePrettyprint = console is null || !console.ContainsKey("prettyprint") || JsValues.Truthy(console["prettyprint"]),
+            ConsolePrettyprint = console is not null && JsValues.Truthy(console["prettyprint"]),
             Repeater = ReadRepeater(raw["repeater"]),
             RepeaterProtocol = JsValues.Truthy(raw["repeaterProtocol"]) ? JsValues.Text(raw["repeaterProtocol"]) : "udp4",
             FileName = file?["name"] is JsonNode name ? JsValues.Text(name) : null,

@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Logging;
+using Opskit.Statsd.Aggregation;
+
+namespace Opskit.Statsd.Flushing;
+
+/// <summary>
+/// Etsy's flush loop: fires on the grid <c>startup + k * flushInterval</c> (getFlushTimeout), takes every
+/// shard's interval data, computes one <see cref="MetricSnapshot"/> and hands it to every backend's queue.
+/// Receiving never waits for any of it.
+/// </summary>
+internal sealed class FlushScheduler : IAsyncDisposable
+{
+    private readonly Aggregator _aggregator;
+    private readonly IReadOnlyList<BackendRunner> _runners;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _startupSeconds;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private Task _loop = Task.CompletedTask;
+    private long _oldTimestamp;
+    private NamedValue? _timestampLag;
+
+    public FlushScheduler(Aggregator aggregator, IReadOnlyList<IStatsdBackend> backends, TimeProvider time, long startupSeconds, ILogger logger)
+    {
+        _aggregator = aggregator;
+        _time = time;
+        _logger = logger;
+        _startupSeconds = startupSeconds;
+        var runners = new List<BackendRunner>(backends.Count);
+        foreach (var backend in backends)
+        {
+            runners.Add(new BackendRunner(backend, logger));
+        }
+
+        _runners = runners;
+    }
+
+    public IReadOnlyList<BackendRunner> Runners => _runners;
+
+    /// <summary>Called after every flush (the server updates what its <c>config</c> command shows).</summary>
+    public Action? AfterFlush { get; set; }
+
+    /// <summary>Etsy's timestamp_lag gauge (set from the second flush on), for the management <c>gauges</c> command.</summary>
+    public NamedValue? TimestampLag => _timestampLag;
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(NextDelay(), _time, cancellationToken).ConfigureAwait(false);
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Etsy getFlushTimeout: the time to the next multiple of the interval since startup.</summary>
+    internal TimeSpan NextDelay()
+    {
+        var interval = _aggregator.Settings.FlushIntervalMs;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var delta = now - (_startupSeconds * 1000.0);
+        var attempt = TimerStatistics.JsRound(delta / interval) + 1;
+        var timeout = (_startupSeconds * 1000.0) + (attempt * interval) - now;
+        return TimeSpan.FromMilliseconds(Math.Max(timeout, 1));
+    }
+
+    /// <summary>One flush: snapshot every shard and hand the result to every backend. Returns the snapshot.</summary>
+    public async Task<MetricSnapshot> FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var settings = _aggregator.Settings;
+            var timestamp = (long)TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            if (_oldTimestamp > 0)
+            {
+                _timestampLag = new NamedValue(settings.PrefixStats + ".timestamp_lag", timestamp - _oldTimestamp - (settings.FlushIntervalMs / 1000));
+            }
+
+            _oldTimestamp = timestamp;
+            var shards = await _aggregator.TakeSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+            var counts = _aggregator.Statistics.TakeInterval();
+            NamedValue[] extra = _timestampLag is { } lag ? [lag] : [];
+            var snapshot = SnapshotBuilder.Build(shards, counts, extra, settings, timestamp);
+            foreach (var runner in _runners)
+            {
+                runner.Enqueue(snapshot);
+            }
+
+            Log.Flushed(_logger, snapshot.Counters.Count, snapshot.Timers.Count, snapshot.Gauges.Count, snapshot.Sets.Count);
+            AfterFlush?.Invoke();
+            return snapshot;
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Shutdown: stop the timer, flush what was received, and wait (bounded) for every backend to deliver.
+    /// Etsy loses the last interval here; we do not.
+    /// </summary>
+    public async Task FinalFlushAsync(TimeSpan timeout)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        var tasks = new Task[_runners.Count];
+        for (var i = 0; i < _runners.Count; i++)
+        {
+            tasks[i] = _runners[i].CompleteAsync();
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            for (var i = 0; i < _runners.Count; i++)
+            {
+                if (!tasks[i].IsCompleted)
+                {
+                    Log.FinalFlushTimedOut(_logger, _runners[i].Backend.Name, timeout);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        foreach (var runner in _runners)
+        {
+            await runner.Backend.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _flushGate.Dispose();
+    }
+}

@@ -1,0 +1,444 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Opskit.Statsd.Admin;
+using Opskit.Statsd.Aggregation;
+using Opskit.Statsd.Backends.Console;
+using Opskit.Statsd.Backends.File;
+using Opskit.Statsd.Backends.Graphite;
+using Opskit.Statsd.Backends.Prometheus;
+using Opskit.Statsd.Backends.Repeater;
+using Opskit.Statsd.Configuration;
+using Opskit.Statsd.Flushing;
+using Opskit.Statsd.Input;
+
+namespace Opskit.Statsd;
+
+/// <summary>
+/// The daemon: configuration → aggregation → backends and flush loop → listeners → management console, then
+/// "server is up". Stopping reverses it: listeners close (receive loops hand over what they hold), one final
+/// flush goes to every backend, and the backends are given a bounded time to deliver it.
+/// </summary>
+internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
+{
+    private readonly List<UdpInput> _udp = [];
+    private readonly List<TcpInput> _tcp = [];
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _startupSeconds;
+    private readonly string? _configPath;
+    private readonly JsonObject _shownConfig;
+    private readonly Lock _configGate = new();
+    private StatsdConfig _config;
+    private Aggregator _aggregator = null!;
+    private FlushScheduler _scheduler = null!;
+    private ManagementConsole? _management;
+    private FileSystemWatcher? _watcher;
+    private volatile bool _sanitize;
+    private int _stopped;
+    private bool _firstFlushApplied;
+
+    private StatsdServer(StatsdConfig config, string? configPath, TimeProvider time, ILogger logger)
+    {
+        _config = config;
+        _configPath = configPath;
+        _time = time;
+        _logger = logger;
+        _startupSeconds = (long)TimerStatistics.JsRound(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        _sanitize = config.KeyNameSanitize;
+        HealthStatus = config.HealthStatus;
+        // Etsy's `config` command prints the object it loaded first, with the keys Etsy adds to it.
+        _shownConfig = config.Raw;
+        ApplyEtsyStartupMutations(config);
+    }
+
+    public string HealthStatus { get; set; }
+
+    public IReadOnlyList<IPEndPoint> UdpEndPoints => [.. _udp.Select(u => u.LocalEndPoint)];
+
+    public IReadOnlyList<IPEndPoint> TcpEndPoints => [.. _tcp.Select(t => t.LocalEndPoint)];
+
+    public IPEndPoint? ManagementEndPoint => _management?.LocalEndPoint;
+
+    public string? PrometheusUrl { get; private set; }
+
+    internal Aggregator Aggregator => _aggregator;
+
+    internal FlushScheduler Scheduler => _scheduler;
+
+    internal StatsdConfig Config => _config;
+
+    /// <summary>Starts everything; logs "server is up" once every listener is bound.</summary>
+    public static async Task<StatsdServer> StartAsync(
+        StatsdConfig config,
+        string? configPath,
+        ILoggerFactory loggerFactory,
+        TimeProvider time,
+        TextWriter consoleOutput,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger("statsd");
+        var server = new StatsdServer(config, configPath, time, logger);
+        try
+        {
+            await server.StartCoreAsync(loggerFactory, consoleOutput, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return server;
+    }
+
+    private async Task StartCoreAsync(ILoggerFactory loggerFactory, TextWriter consoleOutput, CancellationToken cancellationToken)
+    {
+        var config = _config;
+        var statistics = new ReceiveStatistics(_startupSeconds);
+        _aggregator = new Aggregator(config.AggregationShards, config.ToAggregationSettings(), statistics);
+
+        var backends = new List<IStatsdBackend>();
+        RepeaterBackend? repeater = null;
+        foreach (var name in config.Backends)
+        {
+            switch (name)
+            {
+                case "graphite":
+                    backends.Add(new GraphiteBackend(config, _time, _startupSeconds, loggerFactory.CreateLogger("statsd.graphite")));
+                    break;
+                case "console":
+                    backends.Add(new ConsoleBackend(consoleOutput, config.ConsolePrettyprint, _startupSeconds));
+                    break;
+                case "repeater":
+                    repeater = new RepeaterBackend(config.Repeater, config.RepeaterProtocol, loggerFactory.CreateLogger("statsd.repeater"));
+                    backends.Add(repeater);
+                    break;
+                case "file":
+                    if (config.FileName is { } fileName)
+                    {
+                        backends.Add(new FileBackend(fileName, _time));
+                    }
+
+                    break;
+                case "prometheus":
+                    var prometheus = await PrometheusBackend.StartAsync(config.PrometheusAddress, config.PrometheusPort, loggerFactory, cancellationToken).ConfigureAwait(false);
+                    PrometheusUrl = prometheus.Url;
+                    backends.Add(prometheus);
+                    break;
+            }
+        }
+
+        _scheduler = new FlushScheduler(_aggregator, backends, _time, _startupSeconds, loggerFactory.CreateLogger("statsd.flush"))
+        {
+            AfterFlush = ApplyEtsyFirstFlushMutations,
+        };
+
+        PacketProcessor NewProcessor() => new(_aggregator, repeater, () => _sanitize, _time);
+        foreach (var server in config.Servers)
+        {
+            if (server.Tcp)
+            {
+                _tcp.Add(TcpInput.Start(server, NewProcessor, _logger));
+            }
+            else
+            {
+                var udp = UdpInput.Start(server, config.UdpReaders, config.UdpReceiveBuffer, NewProcessor, _logger);
+                _udp.Add(udp);
+            }
+        }
+
+        statistics.KernelDrops = () => _udp.Sum(u => u.ReadKernelDrops());
+        _management = ManagementConsole.Start(config.MgmtAddress, config.MgmtPort, this, _logger);
+        _scheduler.Start();
+        StartWatching();
+        Log.ServerIsUp(_logger);
+    }
+
+    /// <summary>Flushes now (tests and shutdown); returns the snapshot every backend received.</summary>
+    internal async Task<MetricSnapshot> FlushNowAsync(CancellationToken cancellationToken)
+    {
+        return await _scheduler.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-reads the configuration file (file change with automaticConfigReload, or SIGHUP).</summary>
+    public void Reload()
+    {
+        if (_configPath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Log.ReadingConfig(_logger, _configPath);
+            var fresh = StatsdConfig.Load(_configPath);
+            var previous = _config;
+            // Etsy re-reads only what it reads at flush or per packet: delete options, gauge TTL, prefixStats,
+            // keyNameSanitize, calculatedTimerMetrics, histogram. Listeners, flushInterval, percentThreshold
+            // and backends keep their start-up values. Aggregated data stays where it is.
+            var settings = fresh.ToAggregationSettings() with
+            {
+                FlushIntervalMs = previous.FlushIntervalMs,
+                PercentThresholds = previous.PercentThresholds,
+            };
+            _aggregator.Settings = settings;
+            _sanitize = fresh.KeyNameSanitize;
+            if (fresh.PrefixStats != previous.PrefixStats)
+            {
+                _aggregator.Statistics.ResetInterval();
+            }
+
+            _config = fresh;
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            Log.ReloadFailed(_logger, ex.Message);
+        }
+    }
+
+    private void StartWatching()
+    {
+        if (_configPath is null)
+        {
+            return;
+        }
+
+        var full = Path.GetFullPath(_configPath);
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
+        };
+        _watcher.Changed += (_, _) => ReloadIfAutomatic();
+        _watcher.Created += (_, _) => ReloadIfAutomatic();
+        _watcher.Renamed += (_, _) => ReloadIfAutomatic();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    private void ReloadIfAutomatic()
+    {
+        if (_config.AutomaticConfigReload)
+        {
+            Reload();
+        }
+    }
+
+    /// <summary>SIGTERM / Ctrl-C / <c>opskit up</c> stop: stop receiving, final flush, bounded wait.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        Log.Stopping(_logger);
+        HealthStatus = "down";
+        _watcher?.Dispose();
+        foreach (var udp in _udp)
+        {
+            await udp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var tcp in _tcp)
+        {
+            await tcp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_management is not null)
+        {
+            await _management.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.FinalFlushAsync(TimeSpan.FromMilliseconds(_config.ShutdownTimeoutMs)).ConfigureAwait(false);
+            await _scheduler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_aggregator is not null)
+        {
+            await _aggregator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Log.Stopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    // ---- management console ----
+
+    public string ConfigText()
+    {
+        lock (_configGate)
+        {
+            // Etsy helpers.writeConfig: "\n", then "key: value" or "key > sub: value" per property.
+            var sb = new StringBuilder("\n");
+            foreach (var (key, value) in _shownConfig)
+            {
+                if (value is JsonObject or JsonArray)
+                {
+                    IEnumerable<KeyValuePair<string, JsonNode?>> children = value is JsonObject o
+                        ? o
+                        : ((JsonArray)value).Select((v, i) => new KeyValuePair<string, JsonNode?>(i.ToString(System.Globalization.CultureInfo.InvariantCulture), v));
+                    foreach (var (sub, subValue) in children)
+                    {
+                        sb.Append(key).Append(" > ").Append(sub).Append(": ").Append(JsValues.Text(subValue)).Append('\n');
+                    }
+                }
+                else if (value is not null)
+                {
+                    sb.Append(key).Append(": ").Append(JsValues.Text(value)).Append('\n');
+                }
+            }
+
+            return sb.ToString();
+        }
+    }
+
+    public string StatsText()
+    {
+        var now = (long)TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        var statistics = _aggregator.Statistics;
+        var sb = new StringBuilder();
+        sb.Append("uptime: ").Append(now - _startupSeconds).Append('\n');
+        sb.Append("messages.last_msg_seen: ").Append(now - statistics.LastMessageSeen).Append('\n');
+        sb.Append("messages.bad_lines_seen: ").Append(statistics.BadLines).Append('\n');
+        // Beyond Etsy (issue 4): what the receive path saw, including kernel drops on our sockets.
+        sb.Append("receive.datagrams: ").Append(statistics.Datagrams).Append('\n');
+        sb.Append("receive.tcp_packets: ").Append(statistics.TcpPackets).Append('\n');
+        sb.Append("receive.lines: ").Append(statistics.Lines).Append('\n');
+        sb.Append("receive.bad_lines: ").Append(statistics.BadLines).Append('\n');
+        sb.Append("receive.dogstatsd_events: ").Append(statistics.Extensions).Append('\n');
+        sb.Append("receive.kernel_drops: ").Append(statistics.KernelDrops?.Invoke() ?? 0).Append('\n');
+        foreach (var runner in _scheduler.Runners)
+        {
+            foreach (var (stat, value) in runner.Backend.Status())
+            {
+                var shown = stat.StartsWith("last_", StringComparison.Ordinal) ? now - value : value;
+                sb.Append(runner.Backend.Name).Append('.').Append(stat).Append(": ").Append(Protocol.JsNumber.ToJsString(shown)).Append('\n');
+            }
+        }
+
+        return sb.Append("END\n\n").ToString();
+    }
+
+    public async Task<JsObject> CountersAsync(CancellationToken cancellationToken)
+    {
+        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListCounters(), cancellationToken).ConfigureAwait(false);
+        var shards = lists.Select(l => new ShardSnapshot([.. l], [], [], [])).ToList();
+        var merged = SnapshotBuilder.Build(shards, _aggregator.Statistics.PeekInterval(), [], _aggregator.Settings, 0);
+        var result = new JsObject();
+        foreach (var counter in merged.Counters)
+        {
+            result.Add(counter.Name, counter.Value);
+        }
+
+        return result;
+    }
+
+    public async Task<JsObject> TimersAsync(CancellationToken cancellationToken)
+    {
+        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListTimers(), cancellationToken).ConfigureAwait(false);
+        var result = new JsObject();
+        foreach (var timer in lists.SelectMany(l => l))
+        {
+            result.Add(timer.Name, timer.Values.Select(v => (object?)v).ToArray());
+        }
+
+        return result;
+    }
+
+    public async Task<JsObject> GaugesAsync(CancellationToken cancellationToken)
+    {
+        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListGauges(), cancellationToken).ConfigureAwait(false);
+        var result = new JsObject();
+        foreach (var gauge in lists.SelectMany(l => l))
+        {
+            result.Add(gauge.Name, gauge.Value);
+        }
+
+        if (_scheduler.TimestampLag is { } lag)
+        {
+            result.Add(lag.Name, lag.Value);
+        }
+
+        return result;
+    }
+
+    public async Task<JsObject> SetsAsync(CancellationToken cancellationToken)
+    {
+        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListSets(), cancellationToken).ConfigureAwait(false);
+        var result = new JsObject();
+        foreach (var set in lists.SelectMany(l => l))
+        {
+            result.Add(set.Name, set.Members.Select(m => (object?)m).ToArray());
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<string>> NamesAsync(MetricType type, CancellationToken cancellationToken)
+    {
+        if (type == MetricType.Counter)
+        {
+            return [.. (await CountersAsync(cancellationToken).ConfigureAwait(false)).Ordered().Select(e => e.Key)];
+        }
+
+        var lists = await _aggregator.OnEveryShardAsync(s => s.Names(type), cancellationToken).ConfigureAwait(false);
+        return [.. lists.SelectMany(l => l)];
+    }
+
+    public async Task DeleteAsync(MetricType type, string name, CancellationToken cancellationToken) =>
+        await _aggregator.OnEveryShardAsync(s => s.Delete(type, name), cancellationToken).ConfigureAwait(false);
+
+    // ---- Etsy's visible mutations of its config object (shown by the `config` command) ----
+
+    private void ApplyEtsyStartupMutations(StatsdConfig config)
+    {
+        lock (_configGate)
+        {
+            var raw = _shownConfig;
+            raw["gaugesMaxTTL"] = (double)config.GaugesMaxTtl;
+            var idle = JsValues.Truthy(raw["deleteIdleStats"]);
+            if (!raw.ContainsKey("deleteIdleStats"))
+            {
+                raw["deleteIdleStats"] = false;
+            }
+
+            if (idle)
+            {
+                foreach (var key in (string[])["deleteCounters", "deleteTimers", "deleteSets", "deleteGauges"])
+                {
+                    if (!raw.ContainsKey(key))
+                    {
+                        raw[key] = true;
+                    }
+                }
+            }
+
+            raw["flushInterval"] = config.FlushIntervalMs;
+            if (config.Backends.Contains("graphite") && !raw.ContainsKey("graphite"))
+            {
+                raw["graphite"] = new JsonObject();
+            }
+        }
+    }
+
+    private void ApplyEtsyFirstFlushMutations()
+    {
+        lock (_configGate)
+        {
+            if (_firstFlushApplied)
+            {
+                return;
+            }
+
+            _firstFlushApplied = true;
+            foreach (var key in (string[])["deleteCounters", "deleteTimers", "deleteSets", "deleteGauges"])
+            {
+                _shownConfig[key] = JsValues.Truthy(_shownConfig[key]);
+            }
+        }
+    }
+}
