@@ -8,5 +8,7 @@ internal static class ToolRegistry
     public static IReadOnlyList<IOpskitTool> All { get; } =
     [
         new Opskit.Cluster.ClusterTool(),
+        new Opskit.Edge.EdgeTool(),
+        new Opskit.Statsd.StatsdTool(),
     ];
 }
