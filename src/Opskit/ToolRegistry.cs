@@ -9,7 +9,6 @@ internal static class ToolRegistry
     [
         new Opskit.Cluster.ClusterTool(),
         new Opskit.Edge.EdgeTool(),
-        new Opskit.Edge.EdgeTool(),
         new Opskit.Statsd.StatsdTool(),
     ];
 }
