@@ -27,6 +27,7 @@ public sealed class ClusterTool : IServiceTool
         var pooling = new Option<Pooling>("--pooling") { Description = "Pooling of token vectors: Mean or Cls.", DefaultValueFactory = _ => defaults.Model.Pooling };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Truncation length including [CLS] and [SEP].", DefaultValueFactory = _ => defaults.Model.MaxTokens };
         var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads (default: cores).", DefaultValueFactory = _ => defaults.Model.IntraOpThreads };
+        var spinning = new Option<bool>("--allow-spinning") { Description = "Let idle ONNX Runtime threads spin (lower latency on a dedicated machine, wasted CPU otherwise)." };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Most sentences per model call.", DefaultValueFactory = _ => defaults.Batching.MaxBatchSize };
         var budget = new Option<int>("--token-budget") { Description = "Most padded tokens (longest × count) per model call.", DefaultValueFactory = _ => defaults.Batching.TokenBudget };
         var maxWait = new Option<double>("--max-wait-ms") { Description = "How long an idle batcher waits to fill a batch.", DefaultValueFactory = _ => defaults.Batching.MaxWait.TotalMilliseconds };
@@ -37,7 +38,7 @@ public sealed class ClusterTool : IServiceTool
         var maxSentences = new Option<int>("--max-sentences") { Description = "Most sentences per request (413 above).", DefaultValueFactory = _ => defaults.MaxSentences };
         var command = new Command(Name, Description)
         {
-            urls, model, pooling, maxTokens, threads, maxBatch, budget, maxWait, queue, workers, noBatching, maxBody, maxSentences,
+            urls, model, pooling, maxTokens, threads, spinning, maxBatch, budget, maxWait, queue, workers, noBatching, maxBody, maxSentences,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,6 +53,7 @@ public sealed class ClusterTool : IServiceTool
                     IntraOpThreads = parse.GetValue(threads),
                     MaxTokens = parse.GetValue(maxTokens),
                     Pooling = parse.GetValue(pooling),
+                    AllowSpinning = parse.GetValue(spinning),
                 },
                 Batching = new BatcherOptions
                 {

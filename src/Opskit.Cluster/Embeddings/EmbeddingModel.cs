@@ -33,6 +33,7 @@ internal sealed class EmbeddingModel : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         _session = new InferenceSession(files.Onnx, sessionOptions);
         if (!_session.OutputMetadata.TryGetValue(HiddenStateOutput, out var hidden))
         {

@@ -10,4 +10,11 @@ internal sealed record EmbeddingModelOptions
     public int MaxTokens { get; init; } = 256;
 
     public Pooling Pooling { get; init; } = Pooling.Mean;
+
+    /// <summary>
+    /// Whether idle ONNX Runtime worker threads spin waiting for work. Off by default: in a service the
+    /// spinning thread takes the core that Kestrel and the tokenizer need between batches, and on a shared
+    /// 2-core machine it cut HTTP throughput several-fold (bench/cluster, docs/benchmarks.md).
+    /// </summary>
+    public bool AllowSpinning { get; init; }
 }

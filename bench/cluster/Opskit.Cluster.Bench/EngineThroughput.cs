@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Opskit.Cluster.Diagnostics;
+using Opskit.Cluster.Embeddings;
+
+namespace Opskit.Cluster.Bench;
+
+/// <summary>In-process throughput of the ONNX session: the ceiling any HTTP front can reach.</summary>
+internal static class EngineThroughput
+{
+    /// <summary>Sentences per second at <paramref name="batchSize"/>; with <paramref name="tokenize"/> the tokenizer is inside the loop.</summary>
+    public static double Measure(EmbeddingModel model, string[] titles, int batchSize, TimeSpan duration, bool tokenize)
+    {
+        var pretokenized = titles.Select(t => model.Tokenize(t)).ToArray();
+        var batch = new int[batchSize][];
+        var output = new float[batchSize * model.Dimension];
+        var next = 0;
+        long done = 0;
+        var started = Stopwatch.GetTimestamp();
+        var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < stopAt && done < 10_000_000)
+        {
+            for (var i = 0; i < batchSize; i++)
+            {
+                var index = next++ % titles.Length;
+                batch[i] = tokenize ? model.Tokenize(titles[index]) : pretokenized[index];
+            }
+
+            model.Embed(batch, output);
+            done += batchSize;
+        }
+
+        return done / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>The service's engine without HTTP: 64-sentence requests through the batcher (tokenize, sort by length, embed).</summary>
+    public static async Task<double> MeasureBatcherAsync(EmbeddingModel model, string[] titles, int requestSize, TimeSpan duration)
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(model, new BatcherOptions(), metrics);
+        var request = new string[requestSize];
+        var next = 0;
+        long done = 0;
+        var started = Stopwatch.GetTimestamp();
+        var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < stopAt && done < 10_000_000)
+        {
+            for (var i = 0; i < requestSize; i++)
+            {
+                request[i] = titles[next++ % titles.Length];
+            }
+
+            var job = batcher.Enqueue(request, CancellationToken.None);
+            await job.Completion;
+            job.Release();
+            done += requestSize;
+        }
+
+        return done / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+}
