@@ -38,7 +38,17 @@ public sealed class EdgeTool : IServiceTool
                 return 2;
             }
 
-            var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddJsonFile(file.FullName, optional: false, reloadOnChange: true)));
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = EdgeHost.Build(new EdgeHostSettings(c => c.AddJsonFile(file.FullName, optional: false, reloadOnChange: true)));
+            }
+            catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException or FormatException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"opskit edge: invalid configuration in {file.FullName}: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             await using (app.ConfigureAwait(false))
             {
                 await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct).ConfigureAwait(false);

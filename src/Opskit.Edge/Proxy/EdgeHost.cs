@@ -45,12 +45,20 @@ internal static class EdgeHost
 
         var edgeSection = builder.Configuration.GetSection(EdgeOptions.Section);
         var startOptions = edgeSection.Get<EdgeOptions>() ?? new EdgeOptions();
+
+        // Validated here and on every reload by EdgeRuntime, not by IValidateOptions: a validator that throws inside
+        // the file-reload callback would take the process down instead of keeping the previous configuration.
+        var errors = EdgeOptionsValidation.Errors(startOptions);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(EdgeOptions.Section, typeof(EdgeOptions), errors);
+        }
+
         builder.WebHost.UseUrls(startOptions.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.AddSingleton(settings.Time ?? TimeProvider.System);
-        builder.Services.AddOptions<EdgeOptions>().Bind(edgeSection).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
+        builder.Services.AddOptions<EdgeOptions>().Bind(edgeSection);
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<EdgeRuntime>();
         builder.Services.AddSingleton(_ => new HttpCache((long)startOptions.Cache.SizeLimitMegabytes << 20));
@@ -88,15 +96,6 @@ internal static class EdgeHost
 
     /// <summary>Bound addresses after start, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];
-
-    private sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, EdgeOptions options)
-        {
-            var errors = EdgeOptionsValidation.Errors(options);
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
-    }
 
     private sealed class CallerOwnedLifetime : IHostLifetime
     {

@@ -88,8 +88,15 @@ internal sealed partial class EdgeRuntime : IDisposable
             return;
         }
 
-        _current = Build(options);
-        LogReloaded(_logger, options.Policies.Count);
+        try
+        {
+            _current = Build(options);
+            LogReloaded(_logger, options.Policies.Count);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            LogRejected(_logger, ex.Message);
+        }
     }
 
     private EdgeSnapshot Build(EdgeOptions options)

@@ -187,6 +187,17 @@ public sealed class GateTests : IAsyncLifetime
 
         await Eventually.AssertAsync(() => edge.GetAsync("/cfg", "userId=alice").Result.Decision() == "personalized", TimeSpan.FromSeconds(10), "reload");
 
+        // An invalid change is rejected and the previous settings stay in force.
+        await File.WriteAllTextAsync(config, Config(150), TestContext.Current.CancellationToken);
+        // The file watcher reloads within ~250 ms; keep asking for 2 s (bounded) so the rejected reload has happened.
+        var until = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < until)
+        {
+            var response = await edge.GetAsync("/cfg", "userId=alice");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("personalized", response.Decision());
+        }
+
         string Config(int percentage) => $$"""
             {
               "Edge": { "Policies": { "r": { "Gate": { "Database": {{JsonSerializer.Serialize(Db)}}, "RolloutPercentage": {{percentage}} } } } },
@@ -196,6 +207,14 @@ public sealed class GateTests : IAsyncLifetime
               }
             }
             """;
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_at_start_names_the_key()
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => StartEdgeAsync(100.5m));
+
+        Assert.Contains("Edge:Policies:r:Gate:RolloutPercentage", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
