@@ -323,11 +323,14 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         return sb.Append("END\n\n").ToString();
     }
 
+    private async Task<ShardSnapshot[]> PeekAsync(CancellationToken cancellationToken) =>
+        await _aggregator.OnEveryShardAsync(static s => s.Peek(), cancellationToken).ConfigureAwait(false);
+
     public async Task<JsObject> CountersAsync(CancellationToken cancellationToken)
     {
-        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListCounters(), cancellationToken).ConfigureAwait(false);
-        var shards = lists.Select(l => new ShardSnapshot([.. l], [], [], [])).ToList();
-        var merged = SnapshotBuilder.Build(shards, _aggregator.Statistics.PeekInterval(), [], _aggregator.Settings, 0);
+        var shards = await PeekAsync(cancellationToken).ConfigureAwait(false);
+        var counters = SnapshotBuilder.Merge(shards, static s => s.Counters, static s => s.CounterOrder);
+        var merged = SnapshotBuilder.Build([new ShardSnapshot([.. counters], [], [], [])], _aggregator.Statistics.PeekInterval(), [], _aggregator.Settings, 0);
         var result = new JsObject();
         foreach (var counter in merged.Counters)
         {
@@ -339,9 +342,9 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
 
     public async Task<JsObject> TimersAsync(CancellationToken cancellationToken)
     {
-        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListTimers(), cancellationToken).ConfigureAwait(false);
+        var shards = await PeekAsync(cancellationToken).ConfigureAwait(false);
         var result = new JsObject();
-        foreach (var timer in lists.SelectMany(l => l))
+        foreach (var timer in SnapshotBuilder.Merge(shards, static s => s.Timers, static s => s.TimerOrder))
         {
             result.Add(timer.Name, timer.Values.Select(v => (object?)v).ToArray());
         }
@@ -351,9 +354,9 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
 
     public async Task<JsObject> GaugesAsync(CancellationToken cancellationToken)
     {
-        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListGauges(), cancellationToken).ConfigureAwait(false);
+        var shards = await PeekAsync(cancellationToken).ConfigureAwait(false);
         var result = new JsObject();
-        foreach (var gauge in lists.SelectMany(l => l))
+        foreach (var gauge in SnapshotBuilder.Merge(shards, static s => s.Gauges, static s => s.GaugeOrder))
         {
             result.Add(gauge.Name, gauge.Value);
         }
@@ -368,9 +371,9 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
 
     public async Task<JsObject> SetsAsync(CancellationToken cancellationToken)
     {
-        var lists = await _aggregator.OnEveryShardAsync(static s => s.ListSets(), cancellationToken).ConfigureAwait(false);
+        var shards = await PeekAsync(cancellationToken).ConfigureAwait(false);
         var result = new JsObject();
-        foreach (var set in lists.SelectMany(l => l))
+        foreach (var set in SnapshotBuilder.Merge(shards, static s => s.Sets, static s => s.SetOrder))
         {
             result.Add(set.Name, set.Members.Select(m => (object?)m).ToArray());
         }
@@ -380,13 +383,14 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> NamesAsync(MetricType type, CancellationToken cancellationToken)
     {
-        if (type == MetricType.Counter)
+        var source = type switch
         {
-            return [.. (await CountersAsync(cancellationToken).ConfigureAwait(false)).Ordered().Select(e => e.Key)];
-        }
-
-        var lists = await _aggregator.OnEveryShardAsync(s => s.Names(type), cancellationToken).ConfigureAwait(false);
-        return [.. lists.SelectMany(l => l)];
+            MetricType.Counter => await CountersAsync(cancellationToken).ConfigureAwait(false),
+            MetricType.Timer => await TimersAsync(cancellationToken).ConfigureAwait(false),
+            MetricType.Gauge => await GaugesAsync(cancellationToken).ConfigureAwait(false),
+            _ => await SetsAsync(cancellationToken).ConfigureAwait(false),
+        };
+        return [.. source.Ordered().Select(e => e.Key)];
     }
 
     public async Task DeleteAsync(MetricType type, string name, CancellationToken cancellationToken) =>

@@ -19,13 +19,18 @@ internal sealed class Aggregator : IAsyncDisposable
         _settings = settings;
         Statistics = statistics;
         _workers = new ShardWorker[shardCount];
+        var sequence = new KeySequence();
+        Sequence = sequence;
         for (var i = 0; i < shardCount; i++)
         {
-            _workers[i] = new ShardWorker(new MetricShard { Settings = settings }, _pool, capacity: 256);
+            _workers[i] = new ShardWorker(new MetricShard(sequence) { Settings = settings }, _pool, capacity: 256);
         }
     }
 
     public int ShardCount => _workers.Length;
+
+    /// <summary>Arrival stamps shared by every receive loop and shard (JavaScript key order across shards).</summary>
+    public KeySequence Sequence { get; }
 
     public ReceiveStatistics Statistics { get; }
 

@@ -4,14 +4,14 @@ using System.Runtime.CompilerServices;
 namespace Opskit.Statsd.Aggregation;
 
 /// <summary>
-/// A pooled block of parsed metrics on its way from a receive loop to one shard: fixed 24-byte headers
+/// A pooled block of parsed metrics on its way from a receive loop to one shard: fixed 32-byte headers
 /// followed by the key (and set member) bytes. Receive loops fill one per shard and hand it over whole,
 /// so the hand-off costs one channel write per block, not per line.
 /// </summary>
 internal sealed class MetricBatch
 {
     public const int Capacity = 64 * 1024;
-    private const int HeaderSize = 24;
+    private const int HeaderSize = 32;
 
     public byte[] Buffer { get; } = new byte[Capacity];
 
@@ -23,7 +23,7 @@ internal sealed class MetricBatch
 
     /// <summary>Appends one record; false when the block is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAppend(MetricType type, bool flag, ReadOnlySpan<byte> key, double a, double b, ReadOnlySpan<byte> member)
+    public bool TryAppend(MetricType type, bool flag, ReadOnlySpan<byte> key, double a, double b, ReadOnlySpan<byte> member, long arrival)
     {
         var size = HeaderSize + key.Length + member.Length;
         if (Length + size > Capacity)
@@ -38,6 +38,7 @@ internal sealed class MetricBatch
         BinaryPrimitives.WriteInt32LittleEndian(span[4..], member.Length);
         BinaryPrimitives.WriteDoubleLittleEndian(span[8..], a);
         BinaryPrimitives.WriteDoubleLittleEndian(span[16..], b);
+        BinaryPrimitives.WriteInt64LittleEndian(span[24..], arrival);
         key.CopyTo(span[HeaderSize..]);
         member.CopyTo(span[(HeaderSize + key.Length)..]);
         Length += size;
@@ -60,20 +61,21 @@ internal sealed class MetricBatch
             var memberLength = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
             var a = BinaryPrimitives.ReadDoubleLittleEndian(span[8..]);
             var b = BinaryPrimitives.ReadDoubleLittleEndian(span[16..]);
+            var arrival = BinaryPrimitives.ReadInt64LittleEndian(span[24..]);
             var key = span.Slice(HeaderSize, keyLength);
             switch (type)
             {
                 case MetricType.Counter:
-                    shard.AddCounter(key, a);
+                    shard.AddCounter(key, a, arrival);
                     break;
                 case MetricType.Timer:
-                    shard.AddTimer(key, a, b);
+                    shard.AddTimer(key, a, b, arrival);
                     break;
                 case MetricType.Gauge:
-                    shard.SetGauge(key, a, flag);
+                    shard.SetGauge(key, a, flag, arrival);
                     break;
                 case MetricType.Set:
-                    shard.AddSetMember(key, span.Slice(HeaderSize + keyLength, memberLength));
+                    shard.AddSetMember(key, span.Slice(HeaderSize + keyLength, memberLength), arrival);
                     break;
             }
 

@@ -12,17 +12,20 @@ namespace Opskit.Statsd.Aggregation;
 /// </summary>
 internal sealed class MetricShard
 {
-    private readonly Dictionary<byte[], CounterSlot> _counters = new(Utf8KeyComparer.Instance);
-    private readonly Dictionary<byte[], TimerSlot> _timers = new(Utf8KeyComparer.Instance);
-    private readonly Dictionary<byte[], GaugeSlot> _gauges = new(Utf8KeyComparer.Instance);
-    private readonly Dictionary<byte[], SetSlot> _sets = new(Utf8KeyComparer.Instance);
-    private readonly Dictionary<byte[], CounterSlot>.AlternateLookup<ReadOnlySpan<byte>> _counterLookup;
-    private readonly Dictionary<byte[], TimerSlot>.AlternateLookup<ReadOnlySpan<byte>> _timerLookup;
-    private readonly Dictionary<byte[], GaugeSlot>.AlternateLookup<ReadOnlySpan<byte>> _gaugeLookup;
-    private readonly Dictionary<byte[], SetSlot>.AlternateLookup<ReadOnlySpan<byte>> _setLookup;
+    private Dictionary<byte[], CounterSlot> _counters = new(Utf8KeyComparer.Instance);
+    private Dictionary<byte[], TimerSlot> _timers = new(Utf8KeyComparer.Instance);
+    private Dictionary<byte[], GaugeSlot> _gauges = new(Utf8KeyComparer.Instance);
+    private Dictionary<byte[], SetSlot> _sets = new(Utf8KeyComparer.Instance);
+    private Dictionary<byte[], CounterSlot>.AlternateLookup<ReadOnlySpan<byte>> _counterLookup;
+    private Dictionary<byte[], TimerSlot>.AlternateLookup<ReadOnlySpan<byte>> _timerLookup;
+    private Dictionary<byte[], GaugeSlot>.AlternateLookup<ReadOnlySpan<byte>> _gaugeLookup;
+    private Dictionary<byte[], SetSlot>.AlternateLookup<ReadOnlySpan<byte>> _setLookup;
 
-    public MetricShard()
+    private readonly KeySequence _sequence;
+
+    public MetricShard(KeySequence? sequence = null)
     {
+        _sequence = sequence ?? new KeySequence();
         _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
         _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
         _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -36,24 +39,26 @@ internal sealed class MetricShard
     public int KeyCount => _counters.Count + _timers.Count + _gauges.Count + _sets.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddCounter(ReadOnlySpan<byte> key, double increment)
+    public void AddCounter(ReadOnlySpan<byte> key, double increment, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_counterLookup, key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key);
+            slot.Order = arrival != 0 ? arrival : _sequence.Next();
         }
 
         slot.Value += increment;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddTimer(ReadOnlySpan<byte> key, double value, double countIncrement)
+    public void AddTimer(ReadOnlySpan<byte> key, double value, double countIncrement, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_timerLookup, key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key);
+            slot.Order = arrival != 0 ? arrival : _sequence.Next();
             slot.Values = new TimerValues(4);
         }
 
@@ -62,12 +67,13 @@ internal sealed class MetricShard
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetGauge(ReadOnlySpan<byte> key, double value, bool signed)
+    public void SetGauge(ReadOnlySpan<byte> key, double value, bool signed, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_gaugeLookup, key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key);
+            slot.Order = arrival != 0 ? arrival : _sequence.Next();
         }
 
         var settings = Settings;
@@ -82,12 +88,13 @@ internal sealed class MetricShard
         slot.Value = truthy && signed ? slot.Value + value : value;
     }
 
-    public void AddSetMember(ReadOnlySpan<byte> key, ReadOnlySpan<byte> member)
+    public void AddSetMember(ReadOnlySpan<byte> key, ReadOnlySpan<byte> member, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_setLookup, key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key);
+            slot.Order = arrival != 0 ? arrival : _sequence.Next();
             slot.Members = new HashSet<byte[]>(Utf8KeyComparer.Instance);
         }
 
@@ -107,10 +114,12 @@ internal sealed class MetricShard
     {
         var settings = Settings;
         var counters = new NamedValue[_counters.Count];
+        var counterOrder = new long[_counters.Count];
         var i = 0;
         List<byte[]>? remove = null;
         foreach (var (key, slot) in _counters)
         {
+            counterOrder[i] = slot.Order;
             counters[i++] = new NamedValue(slot.Name, slot.Value);
             ref var live = ref CollectionsMarshal.GetValueRefOrNullRef(_counters, key);
             if (settings.DeleteCounters && !IsInternalCounterName(slot.Name))
@@ -123,14 +132,19 @@ internal sealed class MetricShard
             }
         }
 
-        RemoveAll(_counters, remove);
+        if (RemoveAll(ref _counters, remove))
+        {
+            _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
 
         var timers = new TimerSnapshot[_timers.Count];
+        var timerOrder = new long[_timers.Count];
         i = 0;
         remove = null;
         foreach (var (key, slot) in _timers)
         {
             var values = slot.Values!;
+            timerOrder[i] = slot.Order;
             timers[i++] = new TimerSnapshot(slot.Name, values.ToArray(), slot.Count);
             if (settings.DeleteTimers)
             {
@@ -144,13 +158,18 @@ internal sealed class MetricShard
             }
         }
 
-        RemoveAll(_timers, remove);
+        if (RemoveAll(ref _timers, remove))
+        {
+            _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
 
         var gauges = new NamedValue[_gauges.Count];
+        var gaugeOrder = new long[_gauges.Count];
         i = 0;
         remove = null;
-        foreach (var (key, slot) in _gauges)
+        foreach (var (_, slot) in _gauges)
         {
+            gaugeOrder[i] = slot.Order;
             gauges[i++] = new NamedValue(slot.Name, slot.Value);
         }
 
@@ -180,9 +199,13 @@ internal sealed class MetricShard
             }
         }
 
-        RemoveAll(_gauges, remove);
+        if (RemoveAll(ref _gauges, remove))
+        {
+            _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
 
         var sets = new SetSnapshot[_sets.Count];
+        var setOrder = new long[_sets.Count];
         i = 0;
         remove = null;
         foreach (var (key, slot) in _sets)
@@ -194,6 +217,7 @@ internal sealed class MetricShard
                 members[m++] = Encoding.UTF8.GetString(member);
             }
 
+            setOrder[i] = slot.Order;
             sets[i++] = new SetSnapshot(slot.Name, members);
             if (settings.DeleteSets)
             {
@@ -205,53 +229,48 @@ internal sealed class MetricShard
             }
         }
 
-        RemoveAll(_sets, remove);
-        return new ShardSnapshot(counters, timers, gauges, sets);
+        if (RemoveAll(ref _sets, remove))
+        {
+            _setLookup = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
+        }
+        return new ShardSnapshot(counters, timers, gauges, sets)
+        {
+            CounterOrder = counterOrder,
+            TimerOrder = timerOrder,
+            GaugeOrder = gaugeOrder,
+            SetOrder = setOrder,
+        };
     }
 
-    /// <summary>Etsy keeps these at 0 under deleteCounters (it tests <c>indexOf</c>, so any key containing them).</summary>
-    internal static bool IsInternalCounterName(string name) =>
-        name.Contains("packets_received", StringComparison.Ordinal)
-        || name.Contains("metrics_received", StringComparison.Ordinal)
-        || name.Contains("bad_lines_seen", StringComparison.Ordinal);
-
-    /// <summary>Current values for the management console (counters, gauges).</summary>
-    public List<NamedValue> ListCounters()
+    /// <summary>Current values without resetting anything (management commands); timers unsorted, in arrival order.</summary>
+    public ShardSnapshot Peek()
     {
-        var list = new List<NamedValue>(_counters.Count);
+        var counters = new List<NamedValue>(_counters.Count);
+        var counterOrder = new List<long>(_counters.Count);
         foreach (var slot in _counters.Values)
         {
-            list.Add(new NamedValue(slot.Name, slot.Value));
+            counters.Add(new NamedValue(slot.Name, slot.Value));
+            counterOrder.Add(slot.Order);
         }
 
-        return list;
-    }
-
-    public List<NamedValue> ListGauges()
-    {
-        var list = new List<NamedValue>(_gauges.Count);
-        foreach (var slot in _gauges.Values)
-        {
-            list.Add(new NamedValue(slot.Name, slot.Value));
-        }
-
-        return list;
-    }
-
-    public List<TimerSnapshot> ListTimers()
-    {
-        var list = new List<TimerSnapshot>(_timers.Count);
+        var timers = new List<TimerSnapshot>(_timers.Count);
+        var timerOrder = new List<long>(_timers.Count);
         foreach (var slot in _timers.Values)
         {
-            list.Add(new TimerSnapshot(slot.Name, slot.Values!.ToArray(), slot.Count));
+            timers.Add(new TimerSnapshot(slot.Name, slot.Values!.ToArray(), slot.Count));
+            timerOrder.Add(slot.Order);
         }
 
-        return list;
-    }
+        var gauges = new List<NamedValue>(_gauges.Count);
+        var gaugeOrder = new List<long>(_gauges.Count);
+        foreach (var slot in _gauges.Values)
+        {
+            gauges.Add(new NamedValue(slot.Name, slot.Value));
+            gaugeOrder.Add(slot.Order);
+        }
 
-    public List<SetSnapshot> ListSets()
-    {
-        var list = new List<SetSnapshot>(_sets.Count);
+        var sets = new List<SetSnapshot>(_sets.Count);
+        var setOrder = new List<long>(_sets.Count);
         foreach (var slot in _sets.Values)
         {
             var members = new List<string>(slot.Members!.Count);
@@ -260,11 +279,24 @@ internal sealed class MetricShard
                 members.Add(Encoding.UTF8.GetString(member));
             }
 
-            list.Add(new SetSnapshot(slot.Name, [.. members]));
+            sets.Add(new SetSnapshot(slot.Name, [.. members]));
+            setOrder.Add(slot.Order);
         }
 
-        return list;
+        return new ShardSnapshot([.. counters], [.. timers], [.. gauges], [.. sets])
+        {
+            CounterOrder = [.. counterOrder],
+            TimerOrder = [.. timerOrder],
+            GaugeOrder = [.. gaugeOrder],
+            SetOrder = [.. setOrder],
+        };
     }
+
+    /// <summary>Etsy keeps these at 0 under deleteCounters (it tests <c>indexOf</c>, so any key containing them).</summary>
+    internal static bool IsInternalCounterName(string name) =>
+        name.Contains("packets_received", StringComparison.Ordinal)
+        || name.Contains("metrics_received", StringComparison.Ordinal)
+        || name.Contains("bad_lines_seen", StringComparison.Ordinal);
 
     /// <summary>Names of the keys of one type (management wildcards match against them).</summary>
     public List<string> Names(MetricType type)
@@ -308,39 +340,61 @@ internal sealed class MetricShard
     /// <summary>Deletes one key of a type; true when it existed.</summary>
     public bool Delete(MetricType type, string name)
     {
-        var key = Encoding.UTF8.GetBytes(name);
-        return type switch
+        List<byte[]> key = [Encoding.UTF8.GetBytes(name)];
+        switch (type)
         {
-            MetricType.Counter => _counters.Remove(key),
-            MetricType.Timer => _timers.Remove(key),
-            MetricType.Gauge => _gauges.Remove(key),
-            MetricType.Set => _sets.Remove(key),
-            _ => false,
-        };
+            case MetricType.Counter when _counters.ContainsKey(key[0]):
+                RemoveAll(ref _counters, key);
+                _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
+                return true;
+            case MetricType.Timer when _timers.ContainsKey(key[0]):
+                RemoveAll(ref _timers, key);
+                _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
+                return true;
+            case MetricType.Gauge when _gauges.ContainsKey(key[0]):
+                RemoveAll(ref _gauges, key);
+                _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
+                return true;
+            case MetricType.Set when _sets.ContainsKey(key[0]):
+                RemoveAll(ref _sets, key);
+                _setLookup = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
+                return true;
+            default:
+                return false;
+        }
     }
 
-    private static void RemoveAll<T>(Dictionary<byte[], T> map, List<byte[]>? keys)
+    /// <summary>
+    /// Removes keys and rebuilds the map so that keys added later come last, as in a JavaScript object
+    /// (a Dictionary would reuse the freed slots and put them back in the middle).
+    /// </summary>
+    private static bool RemoveAll<T>(ref Dictionary<byte[], T> map, List<byte[]>? keys)
     {
-        if (keys is null)
+        if (keys is null || keys.Count == 0)
         {
-            return;
+            return false;
         }
 
         foreach (var key in keys)
         {
             map.Remove(key);
         }
+
+        map = new Dictionary<byte[], T>(map, Utf8KeyComparer.Instance);
+        return true;
     }
 
     private struct CounterSlot
     {
         public string Name;
+        public long Order;
         public double Value;
     }
 
     private struct TimerSlot
     {
         public string Name;
+        public long Order;
         public TimerValues? Values;
         public double Count;
     }
@@ -348,6 +402,7 @@ internal sealed class MetricShard
     private struct GaugeSlot
     {
         public string Name;
+        public long Order;
         public double Value;
         public int Ttl;
     }
@@ -355,6 +410,7 @@ internal sealed class MetricShard
     private struct SetSlot
     {
         public string Name;
+        public long Order;
         public HashSet<byte[]>? Members;
     }
 }
@@ -400,5 +456,34 @@ internal sealed record TimerSnapshot(string Name, double[] Values, double Count)
 /// <summary>A set's distinct members for one interval.</summary>
 internal sealed record SetSnapshot(string Name, string[] Members);
 
-/// <summary>What one shard held at a flush.</summary>
-internal sealed record ShardSnapshot(NamedValue[] Counters, TimerSnapshot[] Timers, NamedValue[] Gauges, SetSnapshot[] Sets);
+/// <summary>
+/// What one shard held at a flush. The order arrays hold each key's creation sequence (shared by all shards of an
+/// aggregator) so that merged output keeps JavaScript's insertion order; null means "in list order".
+/// </summary>
+internal sealed record ShardSnapshot(NamedValue[] Counters, TimerSnapshot[] Timers, NamedValue[] Gauges, SetSnapshot[] Sets)
+{
+    public long[]? CounterOrder { get; init; }
+
+    public long[]? TimerOrder { get; init; }
+
+    public long[]? GaugeOrder { get; init; }
+
+    public long[]? SetOrder { get; init; }
+}
+
+/// <summary>
+/// Arrival stamps that order keys across shards like a JavaScript object (creation order). Receive loops take
+/// one epoch per receive batch (one interlocked operation per batch, not per line) and number the batch's
+/// records within it; the shard stores the stamp of a key's first record.
+/// </summary>
+internal sealed class KeySequence
+{
+    public const int EpochShift = 24;
+    private long _next;
+
+    /// <summary>A stamp for single-threaded use (tests, benchmarks).</summary>
+    public long Next() => Interlocked.Increment(ref _next) << EpochShift;
+
+    /// <summary>The base stamp of a new receive batch.</summary>
+    public long NextEpoch() => Interlocked.Increment(ref _next) << EpochShift;
+}

@@ -16,6 +16,8 @@ internal sealed class ShardRouter
     private long _lines;
     private long _badLines;
     private long _extensions;
+    private long _arrival;
+    private long _arrivalEnd;
 
     public ShardRouter(Aggregator aggregator)
     {
@@ -47,13 +49,20 @@ internal sealed class ShardRouter
             return;
         }
 
+        if (_arrival == _arrivalEnd)
+        {
+            _arrival = _aggregator.Sequence.NextEpoch();
+            _arrivalEnd = _arrival + (1L << KeySequence.EpochShift) - 1;
+        }
+
+        var arrival = ++_arrival;
         var shard = _open.Length == 1 ? 0 : _aggregator.ShardOf(key);
         var batch = _open[shard] ??= _aggregator.RentBatch();
-        if (!batch.TryAppend(type, flag, key, a, b, member))
+        if (!batch.TryAppend(type, flag, key, a, b, member, arrival))
         {
             _aggregator.Publish(shard, batch);
             batch = _open[shard] = _aggregator.RentBatch();
-            batch.TryAppend(type, flag, key, a, b, member);
+            batch.TryAppend(type, flag, key, a, b, member, arrival);
         }
     }
 
@@ -70,6 +79,7 @@ internal sealed class ShardRouter
         }
 
         _aggregator.Statistics.Add(_datagrams, _tcpPackets, _lines, _badLines, _extensions, nowSeconds);
+        _arrival = _arrivalEnd = 0; // the next batch takes a new epoch, after every other loop's earlier batches
         _datagrams = _tcpPackets = _lines = _badLines = _extensions = 0;
     }
 

@@ -47,34 +47,31 @@ internal static class SnapshotBuilder
         counters.Add(default);
         counters.Add(default);
         counters.Add(default);
-        foreach (var shard in shards)
+        foreach (var counter in Merge(shards, static s => s.Counters, static s => s.CounterOrder))
         {
-            foreach (var counter in shard.Counters)
+            // A client may send to the internal names too; Etsy adds both into one counter.
+            if (counter.Name.Length > prefix.Length && counter.Name.StartsWith(prefix, StringComparison.Ordinal))
             {
-                // A client may send to the internal names too; Etsy adds both into one counter.
-                if (counter.Name.Length > prefix.Length && counter.Name.StartsWith(prefix, StringComparison.Ordinal))
+                if (counter.Name == badName)
                 {
-                    if (counter.Name == badName)
-                    {
-                        bad += counter.Value;
-                        continue;
-                    }
-
-                    if (counter.Name == packetsName)
-                    {
-                        packets += counter.Value;
-                        continue;
-                    }
-
-                    if (counter.Name == metricsName)
-                    {
-                        metrics += counter.Value;
-                        continue;
-                    }
+                    bad += counter.Value;
+                    continue;
                 }
 
-                counters.Add(counter);
+                if (counter.Name == packetsName)
+                {
+                    packets += counter.Value;
+                    continue;
+                }
+
+                if (counter.Name == metricsName)
+                {
+                    metrics += counter.Value;
+                    continue;
+                }
             }
+
+            counters.Add(counter);
         }
 
         counters[0] = new NamedValue(badName, bad);
@@ -88,22 +85,14 @@ internal static class SnapshotBuilder
             rates[i] = counters[i].Value / seconds;
         }
 
-        var timers = new List<TimerSnapshot>(timerTotal);
+        var timers = Merge(shards, static s => s.Timers, static s => s.TimerOrder);
         var timerData = new List<TimerData>(timerTotal);
-        foreach (var shard in shards)
+        foreach (var timer in timers)
         {
-            foreach (var timer in shard.Timers)
-            {
-                timers.Add(timer);
-                timerData.Add(TimerStatistics.Compute(timer.Name, timer.Values, timer.Count, settings));
-            }
+            timerData.Add(TimerStatistics.Compute(timer.Name, timer.Values, timer.Count, settings));
         }
 
-        var gauges = new List<NamedValue>(gaugeTotal);
-        foreach (var shard in shards)
-        {
-            gauges.AddRange(shard.Gauges);
-        }
+        var gauges = Merge(shards, static s => s.Gauges, static s => s.GaugeOrder);
 
         foreach (var gauge in extraGauges)
         {
@@ -123,11 +112,7 @@ internal static class SnapshotBuilder
             }
         }
 
-        var sets = new List<SetSnapshot>(setTotal);
-        foreach (var shard in shards)
-        {
-            sets.AddRange(shard.Sets);
-        }
+        var sets = Merge(shards, static s => s.Sets, static s => s.SetOrder);
 
         var processingMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new MetricSnapshot
@@ -144,6 +129,52 @@ internal static class SnapshotBuilder
             PrefixStats = prefix,
             FlushIntervalMs = settings.FlushIntervalMs,
         };
+    }
+
+    /// <summary>
+    /// Concatenates the shards' lists in key creation order (JavaScript object order). Each shard's list is
+    /// already in that order; a stable sort of the concatenation merges them.
+    /// </summary>
+    internal static List<T> Merge<T>(IReadOnlyList<ShardSnapshot> shards, Func<ShardSnapshot, T[]> items, Func<ShardSnapshot, long[]?> orders)
+    {
+        var total = 0;
+        var sources = 0;
+        foreach (var shard in shards)
+        {
+            var count = items(shard).Length;
+            total += count;
+            sources += count > 0 ? 1 : 0;
+        }
+
+        var result = new List<T>(total);
+        if (sources <= 1)
+        {
+            foreach (var shard in shards)
+            {
+                result.AddRange(items(shard));
+            }
+
+            return result;
+        }
+
+        var keys = new long[total];
+        var values = new T[total];
+        var at = 0;
+        foreach (var shard in shards)
+        {
+            var list = items(shard);
+            var order = orders(shard);
+            for (var i = 0; i < list.Length; i++)
+            {
+                keys[at] = order?[i] ?? i;
+                values[at++] = list[i];
+            }
+        }
+
+        // Orders are unique across shards, so an unstable sort is deterministic here.
+        Array.Sort(keys, values);
+        result.AddRange(values);
+        return result;
     }
 }
 

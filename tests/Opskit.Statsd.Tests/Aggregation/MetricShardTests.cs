@@ -140,11 +140,11 @@ public sealed class MetricShardTests
     {
         var shard = new MetricShard();
         Feed(shard, "s:a|s");
-        Assert.Single(shard.ListSets().Single().Members);
+        Assert.Single(shard.Peek().Sets.Single().Members);
         Feed(shard, "s:a|s");
-        Assert.Single(shard.ListSets().Single().Members);
+        Assert.Single(shard.Peek().Sets.Single().Members);
         Feed(shard, "s:b|s");
-        Assert.Equal(2, shard.ListSets().Single().Members.Length);
+        Assert.Equal(2, shard.Peek().Sets.Single().Members.Length);
     }
 
     [Fact]
