@@ -109,7 +109,9 @@ public sealed class EdgeTool : IServiceTool
         ArgumentNullException.ThrowIfNull(context);
         var directory = context.ServiceDirectory(Name);
         var settings = EmbeddedSettings(EmbeddedListen, EmbeddedUpstream, Path.Combine(directory, "profiles.db"));
-        var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddInMemoryCollection(settings), context.LoggerFactory));
+        // Own logger factory in Opskit's console format rather than the shared one, so the per-request
+        // Information logs of ASP.NET Core and YARP can be filtered out.
+        var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddInMemoryCollection(settings)));
         return await app.StartAsRunningServiceAsync(Name, _ => EdgeHost.Addresses(app), cancellationToken).ConfigureAwait(false);
     }
 

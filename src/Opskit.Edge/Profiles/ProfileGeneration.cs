@@ -15,6 +15,7 @@ internal sealed class ProfileGeneration
     private readonly ConcurrentQueue<ProfileReader> _idle = new();
     private int _references = 1;
     private int _failed;
+    private volatile ProfileIndex? _index;
 
     public ProfileGeneration(string path, string lookupSql, FileIdentity identity, ProfileReader first)
     {
@@ -25,6 +26,58 @@ internal sealed class ProfileGeneration
     }
 
     public FileIdentity Identity { get; }
+
+    /// <summary>The fingerprint index once built (null while building or when it could not be built).</summary>
+    public ProfileIndex? Index => _index;
+
+    /// <summary>
+    /// Builds the fingerprint index from this generation's own file (through one of its readers), then publishes it.
+    /// Runs in the background after the swap: lookups use SQLite alone until it is ready.
+    /// </summary>
+    public void BuildIndex(string keySql)
+    {
+        if (!TryAcquire())
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_idle.TryDequeue(out var reader))
+            {
+                return;
+            }
+
+            var fingerprints = new ulong[1 << 16];
+            var count = 0;
+            bool complete;
+            try
+            {
+                complete = reader.Scan(keySql, key =>
+                {
+                    if (count == fingerprints.Length)
+                    {
+                        Array.Resize(ref fingerprints, fingerprints.Length * 2);
+                    }
+
+                    fingerprints[count++] = ProfileIndex.Fingerprint(key);
+                }, () => Volatile.Read(ref _references) > 1 && !Failed);
+            }
+            finally
+            {
+                _idle.Enqueue(reader);
+            }
+
+            if (complete)
+            {
+                _index = ProfileIndex.Build(fingerprints, count);
+            }
+        }
+        finally
+        {
+            Release();
+        }
+    }
 
     /// <summary>Set when a lookup hit an error (file damaged under us): the store re-validates the path.</summary>
     public bool Failed => Volatile.Read(ref _failed) != 0;
@@ -77,6 +130,11 @@ internal sealed class ProfileGeneration
     /// <summary>Looks up while holding a reference (see <see cref="TryAcquire"/>).</summary>
     public ProfileLookupResult Lookup(ReadOnlySpan<byte> idUtf8)
     {
+        if (_index is { } index && !index.MayContain(idUtf8))
+        {
+            return ProfileLookupResult.NotFound;
+        }
+
         if (!_idle.TryDequeue(out var reader))
         {
             // Another thread holds every reader: open one more rather than wait (the pool grows to the peak concurrency).

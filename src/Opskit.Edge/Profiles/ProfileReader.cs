@@ -67,6 +67,36 @@ internal sealed class ProfileReader : IDisposable
         return rc;
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> (one text column) on this connection and hands each value to
+    /// <paramref name="onKey"/>; stops early when <paramref name="keepGoing"/> turns false. Uses this reader's open
+    /// file, so it always scans the same file its lookups read, even if the path was replaced meanwhile.
+    /// </summary>
+    public bool Scan(string sql, Action<ReadOnlySpan<byte>> onKey, Func<bool> keepGoing)
+    {
+        if (raw.sqlite3_prepare_v2(_db, sql, out var stmt) != raw.SQLITE_OK)
+        {
+            stmt.Dispose();
+            return false;
+        }
+
+        using (stmt)
+        {
+            var rows = 0;
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                onKey(raw.sqlite3_column_blob(stmt, 0));
+                if ((++rows & 0xffff) == 0 && !keepGoing())
+                {
+                    return false;
+                }
+            }
+
+            return rc == raw.SQLITE_DONE;
+        }
+    }
+
     public void Dispose()
     {
         _lookup.Dispose();

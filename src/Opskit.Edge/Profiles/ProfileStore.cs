@@ -71,6 +71,9 @@ internal sealed partial class ProfileStore : IDisposable
     /// <summary>Why the store answers the way it does right now.</summary>
     public ProfileStoreState State => _state;
 
+    /// <summary>True once the current file's fingerprint index is built (benchmarks wait for it).</summary>
+    internal bool IndexReady => Volatile.Read(ref _current)?.Index is not null;
+
     /// <summary>True when <paramref name="idUtf8"/> has a profile in the current file; false for any failure.</summary>
     public ProfileLookupResult Lookup(ReadOnlySpan<byte> idUtf8)
     {
@@ -167,7 +170,8 @@ internal sealed partial class ProfileStore : IDisposable
             return opened;
         }
 
-        if (_schema.FlagColumn.Length > 0 && HasColumn(_schema.FlagColumn))
+        var useFlag = _schema.FlagColumn.Length > 0 && HasColumn(_schema.FlagColumn);
+        if (useFlag)
         {
             probe!.Dispose();
             sql = $"SELECT 1 FROM \"{_schema.Table}\" WHERE \"{_schema.KeyColumn}\" = ?1 AND \"{_schema.FlagColumn}\" LIMIT 1";
@@ -188,6 +192,9 @@ internal sealed partial class ProfileStore : IDisposable
 
         generation = new ProfileGeneration(_path, sql, identity.Value, probe);
         generation.Warm(Math.Min(Environment.ProcessorCount * 2, 16) - 1);
+        var built = generation;
+        var keySql = $"SELECT \"{_schema.KeyColumn}\" FROM \"{_schema.Table}\"" + (useFlag ? $" WHERE \"{_schema.FlagColumn}\"" : string.Empty);
+        _ = Task.Run(() => built.BuildIndex(keySql));
         return ProfileStoreState.Loaded;
     }
 

@@ -31,6 +31,10 @@ internal static class EdgeHost
         settings.Configure(builder.Configuration);
 
         builder.Logging.ClearProviders();
+
+        // ASP.NET Core and YARP log every request at Information; a proxy must not write two lines per request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         if (settings.LoggerFactory is { } shared)
         {
             builder.Services.AddSingleton(shared);
@@ -84,6 +88,9 @@ internal static class EdgeHost
         var purge = app.Services.GetRequiredService<PurgeHandler>();
         var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
         app.Use((context, next) => purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
+
+        // Explicit, so routing runs after the fast path (WebApplication would otherwise put it first).
+        app.UseRouting();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.Use((context, next) => handler.HandleAsync(context, next));
