@@ -78,7 +78,13 @@ internal sealed class JsLiteralParser
             return JsonValue.Create(ParseNumber());
         }
 
+        var wordStart = _pos;
         var word = ParseIdentifier();
+        if (word is not ("true" or "false" or "null" or "undefined" or "Infinity" or "NaN"))
+        {
+            _pos = wordStart;
+        }
+
         return word switch
         {
             "true" => JsonValue.Create(true),

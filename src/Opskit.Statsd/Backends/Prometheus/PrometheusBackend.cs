@@ -94,6 +94,20 @@ internal sealed class PrometheusBackend : IStatsdBackend
 
                 state.Count += raw.Values.Length;
                 state.Quantiles.Clear();
+                if (raw.Values.Length == 0)
+                {
+                    // No observations this interval: the quantiles are unknown (NaN), the totals stay.
+                    foreach (var pct in snapshot.PercentThresholds)
+                    {
+                        if (pct > 0)
+                        {
+                            state.Quantiles.Add((pct / 100, double.NaN));
+                        }
+                    }
+
+                    continue;
+                }
+
                 foreach (var pct in snapshot.PercentThresholds)
                 {
                     if (pct <= 0)

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Opskit.Statsd.Tests.Support;
+using Opskit.Testing;
+
+namespace Opskit.Statsd.Tests.Input;
+
+public sealed class InputTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Tcp_lines_are_framed_by_newline_and_a_last_unterminated_line_is_kept()
+    {
+        var tcpPort = FreePort.Tcp();
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray(),
+            ["servers"] = new JsonArray(
+                new JsonObject { ["server"] = "./servers/tcp", ["address"] = "127.0.0.1", ["port"] = tcpPort },
+                new JsonObject { ["address"] = "127.0.0.1", ["port"] = FreePort.Udp() }),
+        });
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, tcpPort, Ct);
+            var stream = client.GetStream();
+            await stream.WriteAsync("tcp.a:1|c\ntcp.b:"u8.ToArray(), Ct);
+            await stream.FlushAsync(Ct);
+            await stream.WriteAsync("2|c\ntcp.c:3|c"u8.ToArray(), Ct);
+        }
+
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Lines >= 3, TimeSpan.FromSeconds(10), "three TCP lines");
+        var counters = await statsd.ManageAsync("counters");
+        Assert.Contains("'tcp.a': 1", counters, StringComparison.Ordinal);
+        Assert.Contains("'tcp.b': 2", counters, StringComparison.Ordinal);
+        Assert.Contains("'tcp.c': 3", counters, StringComparison.Ordinal);
+        Assert.True(statsd.Server.Aggregator.Statistics.TcpPackets >= 2);
+    }
+
+    [Fact]
+    public async Task Tcp_reads_ascii_like_Etsy_high_bits_cleared()
+    {
+        var tcpPort = FreePort.Tcp();
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray(),
+            ["servers"] = new JsonArray(new JsonObject { ["server"] = "./servers/tcp", ["address"] = "127.0.0.1", ["port"] = tcpPort }),
+        });
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, tcpPort, Ct);
+            // 0xE1 & 0x7F = 'a'
+            await client.GetStream().WriteAsync(new byte[] { (byte)'k', 0xE1, (byte)':', (byte)'1', (byte)'|', (byte)'c', (byte)'\n' }, Ct);
+        }
+
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Lines >= 1, TimeSpan.FromSeconds(10), "the TCP line");
+        Assert.Contains("ka: 1", await statsd.ManageAsync("counters"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Udp_over_ipv6_loopback()
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            Assert.Skip("no IPv6 on this machine");
+        }
+
+        var port = FreePort.Udp();
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray(),
+            ["address"] = "::1",
+            ["address_ipv6"] = true,
+            ["port"] = port,
+        });
+        using var udp = new UdpClient(AddressFamily.InterNetworkV6);
+        await udp.SendAsync("v6.metric:7|c"u8.ToArray(), new IPEndPoint(IPAddress.IPv6Loopback, port), Ct);
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Datagrams >= 1, TimeSpan.FromSeconds(10), "the IPv6 datagram");
+        Assert.Contains("'v6.metric': 7", await statsd.ManageAsync("counters"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_receive_loops_share_one_port_and_lose_nothing_on_loopback()
+    {
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 3 });
+        var senders = Enumerable.Range(0, 4).Select(s => Task.Run(async () =>
+        {
+            using var udp = new UdpClient(AddressFamily.InterNetwork);
+            var packet = Encoding.UTF8.GetBytes("load.counter:1|c\nload.timer:5|ms");
+            for (var i = 0; i < 500; i++)
+            {
+                await udp.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, statsd.UdpPort), Ct);
+            }
+        }, Ct));
+        await Task.WhenAll(senders);
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Datagrams >= 2000, TimeSpan.FromSeconds(20), "2000 datagrams");
+        var snapshot = await statsd.Server.FlushNowAsync(Ct);
+        Assert.Equal(2000, snapshot.Counters.Single(c => c.Name == "load.counter").Value);
+        Assert.Equal(2000, snapshot.Timers.Single(t => t.Name == "load.timer").Values.Length);
+        Assert.Equal(2000, snapshot.Counters.Single(c => c.Name == "statsd.packets_received").Value);
+        Assert.Equal(4000, snapshot.Counters.Single(c => c.Name == "statsd.metrics_received").Value);
+    }
+
+    [Fact]
+    public async Task Random_garbage_is_counted_and_the_daemon_keeps_working()
+    {
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray() });
+        var random = new Random(42);
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        for (var i = 0; i < 200; i++)
+        {
+            var junk = new byte[random.Next(1, 1400)];
+            random.NextBytes(junk);
+            await udp.SendAsync(junk, new IPEndPoint(IPAddress.Loopback, statsd.UdpPort), Ct);
+        }
+
+        await statsd.SendAsync("still.alive:1|c");
+        Assert.Contains("'still.alive': 1", await statsd.ManageAsync("counters"), StringComparison.Ordinal);
+        Assert.True(statsd.Server.Aggregator.Statistics.BadLines > 0);
+    }
+
+    [Fact]
+    public async Task Stats_command_reports_the_effective_receive_path()
+    {
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray() });
+        await statsd.SendAsync("x:1|c\n_e{1,1}:a|b\n_sc|check|0");
+        var stats = await statsd.ManageAsync("stats");
+        Assert.Contains("receive.datagrams: 1\n", stats, StringComparison.Ordinal);
+        Assert.Contains("receive.lines: 3\n", stats, StringComparison.Ordinal);
+        Assert.Contains("receive.dogstatsd_events: 2\n", stats, StringComparison.Ordinal);
+        Assert.Contains("receive.kernel_drops: 0\n", stats, StringComparison.Ordinal);
+    }
+}
