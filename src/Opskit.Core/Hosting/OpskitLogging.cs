@@ -18,6 +18,11 @@ public static class OpskitLogging
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             options.ColorBehavior = LoggerColorBehavior.Disabled;
         });
+
+        // Per-request framework logs would drown the services' own lines (and cost time on hot
+        // paths); the services log what matters themselves, access logs included.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Yarp", LogLevel.Warning);
         return logging;
     }
 
