@@ -37,7 +37,7 @@ internal static class ClusterServer
         if (loggerFactory is not null)
         {
             builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggerFactory);
+            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         }
 
         if (embedded)
