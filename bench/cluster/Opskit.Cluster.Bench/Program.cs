@@ -40,20 +40,21 @@ void Report(string name, object value)
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {titles.Length} titles; {seconds} s per run");
 
 // 1. In-process ONNX ceiling (pre-tokenized) and the engine with tokenization, several batch sizes.
+var quick = args.Contains("--http-only");
 var files = new MiniLmResources().Load();
 var ceiling = 0.0;
-foreach (var spinning in new[] { false, true })
+foreach (var spinning in quick ? [false] : new[] { false, true })
 {
     using var model = new EmbeddingModel(files, new EmbeddingModelOptions { AllowSpinning = spinning });
     EngineThroughput.Measure(model, titles, 8, TimeSpan.FromSeconds(2), tokenize: false);
-    foreach (var batch in new[] { 1, 8, 16, 32, 64, 128 })
+    foreach (var batch in quick ? [64] : new[] { 1, 8, 16, 32, 64, 128 })
     {
         var rate = EngineThroughput.Measure(model, titles, batch, duration / 2, tokenize: false);
         Report($"raw onnx batch {batch}{(spinning ? " spinning" : string.Empty)}", Math.Round(rate, 1));
         ceiling = Math.Max(ceiling, rate);
     }
 
-    if (!spinning)
+    if (!spinning && !quick)
     {
         Report("engine (tokenize+embed) batch 1", Math.Round(EngineThroughput.Measure(model, titles, 1, duration / 2, tokenize: true), 1));
         Report("engine (tokenize+embed) batch 64", Math.Round(EngineThroughput.Measure(model, titles, 64, duration / 2, tokenize: true), 1));
@@ -65,6 +66,13 @@ results["ceiling"] = ceiling;
 Report("raw onnx ceiling (best batch)", Math.Round(ceiling, 1));
 
 // 2. transformers.js in-process, same weights, same titles.
+if (quick)
+{
+    var (quickRuns, quickIdle) = await MeasureServerAsync("opskit http", "dotnet", [opskitDll, "cluster", .. Arg("--server-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "http://127.0.0.1:18690"], new Uri("http://127.0.0.1:18690"), [1, 64]);
+    Console.WriteLine($"  opskit http 64 clients / raw batch 64       {quickRuns[^1].SentencesPerSecond / ceiling:F2}; RSS load/idle {(double)quickRuns[^1].MaxRssKib / quickIdle:F2}");
+    return 0;
+}
+
 {
     var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
     foreach (var a in new[] { Path.Combine(benchDir, "transformersjs-inprocess.cjs"), modelDir, titlesFile, (seconds / 2).ToString(CultureInfo.InvariantCulture) })

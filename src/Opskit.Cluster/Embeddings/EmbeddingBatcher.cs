@@ -38,7 +38,9 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         _workers = new Task[options.Workers];
         for (var i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _workers[i] = exited.Task;
+            new Thread(() => Run(exited)) { IsBackground = true, Name = $"opskit-cluster-batcher-{i}" }.Start();
         }
     }
 
@@ -134,7 +136,27 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// The worker loop, on a dedicated thread: a model call blocks for up to hundreds of milliseconds, and
+    /// doing that on a thread-pool thread would starve Kestrel of the pool's few threads on a small machine.
+    /// </summary>
+    private void Run(TaskCompletionSource exited)
+    {
+        try
+        {
+            Loop();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            exited.TrySetResult();
+        }
+    }
+
+    private void Loop()
     {
         var reader = _channel.Reader;
         var pending = new List<Pending>(_options.MaxBatchSize * 8);
@@ -150,13 +172,13 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             {
                 pending.Clear();
                 head = 0;
-                if (!await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+                if (!Wait(reader, stopping))
                 {
                     return;
                 }
 
                 Drain(reader, pending);
-                await WaitForMoreAsync(reader, pending, stopping).ConfigureAwait(false);
+                WaitForMore(reader, pending, stopping);
             }
             else
             {
@@ -207,6 +229,13 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>Blocks the worker thread until work arrives; false when the channel is completed.</summary>
+    private static bool Wait(ChannelReader<EmbeddingJob> reader, CancellationToken cancellationToken)
+    {
+        var wait = reader.WaitToReadAsync(cancellationToken);
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
     private void Drain(ChannelReader<EmbeddingJob> reader, List<Pending> pending)
     {
         while (reader.TryRead(out var job))
@@ -219,7 +248,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     }
 
     /// <summary>An idle batcher waits briefly so that concurrent requests arriving together share a batch.</summary>
-    private async Task WaitForMoreAsync(ChannelReader<EmbeddingJob> reader, List<Pending> pending, CancellationToken stopping)
+    private void WaitForMore(ChannelReader<EmbeddingJob> reader, List<Pending> pending, CancellationToken stopping)
     {
         if (_options.MaxWait <= TimeSpan.Zero || _options.MaxBatchSize == 1)
         {
@@ -239,7 +268,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             timeout.CancelAfter(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
             try
             {
-                if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                if (!Wait(reader, timeout.Token))
                 {
                     return;
                 }
