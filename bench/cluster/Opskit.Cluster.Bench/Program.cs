@@ -104,6 +104,20 @@ async Task<(LoadResult[] Runs, long IdleRss)> MeasureServerAsync(string label, s
         runs.Add(run);
     }
 
+    var soak = double.Parse(Arg("--soak", "0"), CultureInfo.InvariantCulture);
+    if (soak > 0 && label == "opskit http")
+    {
+        // Minutes of 64 clients: RSS must level off, not keep growing.
+        var slices = new List<double>();
+        for (var elapsed = 0.0; elapsed < soak; elapsed += 30)
+        {
+            var slice = await LoadGenerator.RunAsync(embed, titles, 64, TimeSpan.FromSeconds(Math.Min(30, soak - elapsed)), server.Pid);
+            slices.Add(Math.Round(slice.MaxRssKib / 1024.0, 1));
+        }
+
+        Report($"{label} soak 64 clients max RSS MiB per 30 s", slices);
+    }
+
     return ([.. runs], idle);
 }
 
