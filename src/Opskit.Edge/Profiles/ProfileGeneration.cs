@@ -48,29 +48,21 @@ internal sealed class ProfileGeneration
                 return;
             }
 
-            var fingerprints = new ulong[1 << 16];
-            var count = 0;
+            var builder = new ProfileIndex.Builder();
+            var fits = true;
             bool complete;
             try
             {
-                complete = reader.Scan(keySql, key =>
-                {
-                    if (count == fingerprints.Length)
-                    {
-                        Array.Resize(ref fingerprints, fingerprints.Length * 2);
-                    }
-
-                    fingerprints[count++] = ProfileIndex.Fingerprint(key);
-                }, () => Volatile.Read(ref _references) > 1 && !Failed);
+                complete = reader.Scan(keySql, key => fits &= builder.Add(key), () => fits && Volatile.Read(ref _references) > 1 && !Failed);
             }
             finally
             {
                 _idle.Enqueue(reader);
             }
 
-            if (complete)
+            if (complete && fits)
             {
-                _index = ProfileIndex.Build(fingerprints, count);
+                _index = builder.Build();
             }
         }
         finally
@@ -130,9 +122,9 @@ internal sealed class ProfileGeneration
     /// <summary>Looks up while holding a reference (see <see cref="TryAcquire"/>).</summary>
     public ProfileLookupResult Lookup(ReadOnlySpan<byte> idUtf8)
     {
-        if (_index is { } index && !index.MayContain(idUtf8))
+        if (_index is { } index)
         {
-            return ProfileLookupResult.NotFound;
+            return index.Contains(idUtf8) ? ProfileLookupResult.Found : ProfileLookupResult.NotFound;
         }
 
         if (!_idle.TryDequeue(out var reader))
