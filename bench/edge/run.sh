@@ -104,7 +104,7 @@ cat > "$work/edge.json" <<JSON
 }
 JSON
 dotnet build -c Release "$root/src/Opskit" -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-dotnet "$root/src/Opskit/bin/Release/net10.0/opskit.dll" edge --config "$work/edge.json" > "$work/opskit.log" 2>&1 &
+${OPSKIT_ENV:-} dotnet "$root/src/Opskit/bin/Release/net10.0/opskit.dll" edge --config "$work/edge.json" > "$work/opskit.log" 2>&1 &
 pids+=($!)
 
 wait_for() { for _ in $(seq 1 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not answering: $1" >&2; exit 1; }
