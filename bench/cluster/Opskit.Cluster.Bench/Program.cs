@@ -6,6 +6,8 @@ using Opskit.Cluster.Embeddings;
 
 // Side-by-side benchmark of opskit cluster; see bench/cluster/README.md. Everything runs on loopback,
 // every load loop is bounded in time and count, and every process started here is killed by PID.
+// The machine is shared and noisy, so each measurement runs once per round, rounds interleave all
+// contenders, and the report gives medians over rounds and medians of per-round ratios.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length >= 2 && args[0] == "export-model")
 {
@@ -20,7 +22,10 @@ string Arg(string name, string fallback)
 }
 
 var root = Path.GetFullPath(Arg("--repo", "."));
-var seconds = double.Parse(Arg("--seconds", "15"), CultureInfo.InvariantCulture);
+var seconds = double.Parse(Arg("--seconds", "10"), CultureInfo.InvariantCulture);
+var rounds = int.Parse(Arg("--rounds", "3"), CultureInfo.InvariantCulture);
+var soak = double.Parse(Arg("--soak", "0"), CultureInfo.InvariantCulture);
+var serverArgs = Arg("--server-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 var duration = TimeSpan.FromSeconds(seconds);
 var shared = Environment.GetEnvironmentVariable("OPSKIT_SHARED_DATA") ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data"));
 var titlesFile = Path.Combine(shared, "cluster", "titles-8-topics.jsonl");
@@ -30,123 +35,126 @@ var modelDir = Path.Combine(work, "all-MiniLM-L6-v2");
 ModelExport.Write(modelDir);
 var opskitDll = Path.Combine(root, "src", "Opskit", "bin", "Release", "net10.0", "opskit.dll");
 var benchDir = Path.Combine(root, "bench", "cluster");
-var results = new Dictionary<string, object>();
-void Report(string name, object value)
+var samples = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
+void Record(string name, double value)
 {
-    results[name] = value;
-    Console.WriteLine($"{name,-40} {JsonSerializer.Serialize(value)}");
+    if (!samples.TryGetValue(name, out var list))
+    {
+        samples[name] = list = [];
+    }
+
+    list.Add(value);
+    Console.WriteLine($"  {name,-52} {value,10:F1}");
 }
 
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {titles.Length} titles; {seconds} s per run");
+double Median(string name)
+{
+    var sorted = samples[name].Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
 
-// 1. In-process ONNX ceiling (pre-tokenized) and the engine with tokenization, several batch sizes.
-var quick = args.Contains("--http-only");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"{titles.Length} titles; {seconds} s per run; {rounds} rounds; opskit server args: '{string.Join(' ', serverArgs)}'");
+
 var files = new MiniLmResources().Load();
-var ceiling = 0.0;
-foreach (var spinning in quick ? [false] : new[] { false, true })
+var basePort = 18_700 + Random.Shared.Next(200);
+for (var round = 1; round <= rounds; round++)
 {
-    using var model = new EmbeddingModel(files, new EmbeddingModelOptions { AllowSpinning = spinning });
-    EngineThroughput.Measure(model, titles, 8, TimeSpan.FromSeconds(2), tokenize: false);
-    foreach (var batch in quick ? [64] : new[] { 1, 8, 16, 32, 64, 128 })
+    Console.WriteLine($"round {round} (load {File.ReadAllText("/proc/loadavg").Trim()})");
+
+    // 1. In-process: raw ONNX on pre-tokenized titles (the ceiling is the best batch size), the engine
+    // with tokenization, and 64-sentence requests through the service's batcher.
+    using (var model = new EmbeddingModel(files, new EmbeddingModelOptions()))
     {
-        var rate = EngineThroughput.Measure(model, titles, batch, duration / 2, tokenize: false);
-        Report($"raw onnx batch {batch}{(spinning ? " spinning" : string.Empty)}", Math.Round(rate, 1));
-        ceiling = Math.Max(ceiling, rate);
+        EngineThroughput.Measure(model, titles, 8, TimeSpan.FromSeconds(1), tokenize: false);
+        var ceiling = 0.0;
+        foreach (var batch in new[] { 1, 16, 32, 64, 128 })
+        {
+            var rate = EngineThroughput.Measure(model, titles, batch, duration / 3, tokenize: false);
+            Record($"raw onnx batch {batch}", rate);
+            ceiling = Math.Max(ceiling, rate);
+        }
+
+        Record("raw onnx ceiling (best batch this round)", ceiling);
+        Record("engine tokenize+embed batch 1", EngineThroughput.Measure(model, titles, 1, duration / 2, tokenize: true));
+        Record("engine via batcher, 64-sentence requests", await EngineThroughput.MeasureBatcherAsync(model, titles, 64, duration / 2));
     }
 
-    if (!spinning && !quick)
+    // 2. transformers.js in-process, same weights, same titles.
     {
-        Report("engine (tokenize+embed) batch 1", Math.Round(EngineThroughput.Measure(model, titles, 1, duration / 2, tokenize: true), 1));
-        Report("engine (tokenize+embed) batch 64", Math.Round(EngineThroughput.Measure(model, titles, 64, duration / 2, tokenize: true), 1));
-        Report("engine via batcher, 64-sentence requests", Math.Round(await EngineThroughput.MeasureBatcherAsync(model, titles, 64, duration / 2), 1));
-    }
-}
+        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(benchDir, "transformersjs-inprocess.cjs"), modelDir, titlesFile, (seconds / 2).ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
 
-results["ceiling"] = ceiling;
-Report("raw onnx ceiling (best batch)", Math.Round(ceiling, 1));
-
-// 2. transformers.js in-process, same weights, same titles.
-if (quick)
-{
-    var (quickRuns, quickIdle) = await MeasureServerAsync("opskit http", "dotnet", [opskitDll, "cluster", .. Arg("--server-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries), "--urls", "http://127.0.0.1:18690"], new Uri("http://127.0.0.1:18690"), [1, 64]);
-    Console.WriteLine($"  opskit http 64 clients / raw batch 64       {quickRuns[^1].SentencesPerSecond / ceiling:F2}; RSS load/idle {(double)quickRuns[^1].MaxRssKib / quickIdle:F2}");
-    return 0;
-}
-
-{
-    var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in new[] { Path.Combine(benchDir, "transformersjs-inprocess.cjs"), modelDir, titlesFile, (seconds / 2).ToString(CultureInfo.InvariantCulture) })
-    {
-        psi.ArgumentList.Add(a);
+        using var node = Process.Start(psi)!;
+        var output = await node.StandardOutput.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+        Record("transformers.js in-process batch 1", json.GetProperty("batch1").GetDouble());
+        Record("transformers.js in-process batch 64", json.GetProperty("batch64").GetDouble());
     }
 
-    using var node = Process.Start(psi)!;
-    var output = await node.StandardOutput.ReadToEndAsync();
-    await node.WaitForExitAsync();
-    var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
-    Report("transformers.js in-process batch 1", Math.Round(json.GetProperty("batch1").GetDouble(), 1));
-    Report("transformers.js in-process batch 64", Math.Round(json.GetProperty("batch64").GetDouble(), 1));
+    // 3. opskit over HTTP with dynamic batching, then with batching off; 4. the Node peer.
+    var port = basePort + (round * 3);
+    await MeasureServerAsync("opskit http", "dotnet", [opskitDll, "cluster", .. serverArgs, "--urls", $"http://127.0.0.1:{port}"], new Uri($"http://127.0.0.1:{port}"), [1, 8, 64], round == rounds ? soak : 0);
+    await MeasureServerAsync("opskit http no-batching", "dotnet", [opskitDll, "cluster", .. serverArgs, "--no-batching", "--urls", $"http://127.0.0.1:{port + 1}"], new Uri($"http://127.0.0.1:{port + 1}"), [64], 0);
+    await MeasureServerAsync("node http", "node", [Path.Combine(benchDir, "transformersjs-server.cjs"), modelDir, (port + 2).ToString(CultureInfo.InvariantCulture)], new Uri($"http://127.0.0.1:{port + 2}"), [1, 8, 64], 0);
 }
 
-async Task<(LoadResult[] Runs, long IdleRss)> MeasureServerAsync(string label, string file, string[] arguments, Uri baseAddress, int[] clientCounts)
+Console.WriteLine();
+Console.WriteLine($"medians over {rounds} rounds:");
+foreach (var name in samples.Keys)
+{
+    Console.WriteLine($"  {name,-52} {Median(name),10:F1}   [{string.Join(", ", samples[name].Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}]");
+}
+
+double RatioMedian(string numerator, string denominator)
+{
+    var ratios = samples[numerator].Zip(samples[denominator], (a, b) => a / b).Order().ToArray();
+    return ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
+}
+
+Console.WriteLine();
+Console.WriteLine("ratios (median of per-round ratios; target in brackets):");
+Console.WriteLine($"  opskit http 64 clients / raw ceiling          {RatioMedian("opskit http 64 clients sentences/s", "raw onnx ceiling (best batch this round)"):F2}  [>= 0.85]");
+Console.WriteLine($"  batching on / off, 64 one-sentence clients    {RatioMedian("opskit http 64 clients sentences/s", "opskit http no-batching 64 clients sentences/s"):F2}  [>= 1.7]");
+Console.WriteLine($"  opskit RSS under 64 clients / idle            {RatioMedian("opskit http 64 clients max RSS MiB", "opskit http idle RSS MiB"):F2}  [<= 1.3]");
+Console.WriteLine($"  engine (batcher) / transformers.js, batch 64  {RatioMedian("engine via batcher, 64-sentence requests", "transformers.js in-process batch 64"):F2}  [>= 1.2]");
+Console.WriteLine($"  engine / transformers.js, batch 1             {RatioMedian("engine tokenize+embed batch 1", "transformers.js in-process batch 1"):F2}");
+Console.WriteLine($"  opskit http / node http, 64 clients           {RatioMedian("opskit http 64 clients sentences/s", "node http 64 clients sentences/s"):F2}  [>= 1.3]");
+Console.WriteLine($"  p99 opskit / node, 64 clients                 {RatioMedian("opskit http 64 clients p99 ms", "node http 64 clients p99 ms"):F2}  [< 1]");
+Console.WriteLine($"  RSS under 64 clients opskit / node            {RatioMedian("opskit http 64 clients max RSS MiB", "node http 64 clients max RSS MiB"):F2}  [< 1]");
+Console.WriteLine($"  RSS idle opskit / node                        {RatioMedian("opskit http idle RSS MiB", "node http idle RSS MiB"):F2}");
+Directory.CreateDirectory(work);
+await File.WriteAllTextAsync(Path.Combine(work, $"results-{DateTime.UtcNow:yyyyMMdd-HHmm}.json"), JsonSerializer.Serialize(samples));
+return 0;
+
+async Task MeasureServerAsync(string label, string file, string[] arguments, Uri baseAddress, int[] clientCounts, double soakSeconds)
 {
     await using var server = await ServerProcess.StartAsync(file, arguments, baseAddress, TimeSpan.FromMinutes(2));
     var embed = new Uri(baseAddress, "/embed");
     await LoadGenerator.RunAsync(embed, titles, 4, TimeSpan.FromSeconds(2), null);
     await Task.Delay(2000);
-    var idle = Rss.Kib(server.Pid);
-    Report($"{label} RSS idle MiB", Math.Round(idle / 1024.0, 1));
-    var runs = new List<LoadResult>();
+    Record($"{label} idle RSS MiB", Rss.Kib(server.Pid) / 1024.0);
     foreach (var clients in clientCounts)
     {
         var run = await LoadGenerator.RunAsync(embed, titles, clients, duration, server.Pid);
-        Report($"{label} {clients} clients", new { sps = Math.Round(run.SentencesPerSecond, 1), p50_ms = Math.Round(run.P50Ms, 1), p99_ms = Math.Round(run.P99Ms, 1), run.Errors, max_rss_mib = Math.Round(run.MaxRssKib / 1024.0, 1) });
-        runs.Add(run);
-    }
-
-    var soak = double.Parse(Arg("--soak", "0"), CultureInfo.InvariantCulture);
-    if (soak > 0 && label == "opskit http")
-    {
-        // Minutes of 64 clients: RSS must level off, not keep growing.
-        var slices = new List<double>();
-        for (var elapsed = 0.0; elapsed < soak; elapsed += 30)
+        Record($"{label} {clients} clients sentences/s", run.SentencesPerSecond);
+        Record($"{label} {clients} clients p50 ms", run.P50Ms);
+        Record($"{label} {clients} clients p99 ms", run.P99Ms);
+        Record($"{label} {clients} clients max RSS MiB", run.MaxRssKib / 1024.0);
+        if (run.Errors > 0)
         {
-            var slice = await LoadGenerator.RunAsync(embed, titles, 64, TimeSpan.FromSeconds(Math.Min(30, soak - elapsed)), server.Pid);
-            slices.Add(Math.Round(slice.MaxRssKib / 1024.0, 1));
+            Record($"{label} {clients} clients errors", run.Errors);
         }
-
-        Report($"{label} soak 64 clients max RSS MiB per 30 s", slices);
     }
 
-    return ([.. runs], idle);
+    // Minutes of 64 clients: RSS must level off, not keep growing.
+    for (var elapsed = 0.0; elapsed < soakSeconds; elapsed += 30)
+    {
+        var slice = await LoadGenerator.RunAsync(embed, titles, 64, TimeSpan.FromSeconds(Math.Min(30, soakSeconds - elapsed)), server.Pid);
+        Console.WriteLine($"  soak {label} t={elapsed + 30,4:F0}s: {slice.SentencesPerSecond:F1} sentences/s, max RSS {slice.MaxRssKib / 1024.0:F1} MiB");
+    }
 }
-
-// 3. Opskit over HTTP with dynamic batching, then with batching off.
-var serverArgs = Arg("--server-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-var port = 18_700 + Random.Shared.Next(200);
-var (opskitRuns, opskitIdle) = await MeasureServerAsync("opskit http", "dotnet", [opskitDll, "cluster", .. serverArgs, "--urls", $"http://127.0.0.1:{port}"], new Uri($"http://127.0.0.1:{port}"), [1, 8, 64]);
-var (offRuns, _) = await MeasureServerAsync("opskit http no-batching", "dotnet", [opskitDll, "cluster", .. serverArgs, "--no-batching", "--urls", $"http://127.0.0.1:{port + 1}"], new Uri($"http://127.0.0.1:{port + 1}"), [64]);
-
-// 4. The Node peer: HTTP server with one transformers.js worker thread.
-var (nodeRuns, nodeIdle) = await MeasureServerAsync("node http", "node", [Path.Combine(benchDir, "transformersjs-server.cjs"), modelDir, (port + 2).ToString(CultureInfo.InvariantCulture)], new Uri($"http://127.0.0.1:{port + 2}"), [1, 8, 64]);
-
-var ceilingRate = (double)results["ceiling"];
-var o64 = opskitRuns[^1];
-var n64 = nodeRuns[^1];
-Console.WriteLine();
-Console.WriteLine("ratios (target in brackets):");
-Console.WriteLine($"  opskit http 64 clients / raw ceiling        {o64.SentencesPerSecond / ceilingRate:F2}  [>= 0.85]");
-Console.WriteLine($"  batching on / off, 64 one-sentence clients  {o64.SentencesPerSecond / offRuns[0].SentencesPerSecond:F2}  [>= 1.7]");
-Console.WriteLine($"  opskit RSS under 64 clients / idle          {(double)o64.MaxRssKib / opskitIdle:F2}  [<= 1.3]");
-var engine64 = (double)results["engine via batcher, 64-sentence requests"];
-var tjs64 = (double)results["transformers.js in-process batch 64"];
-var engine1 = (double)results["engine (tokenize+embed) batch 1"];
-var tjs1 = (double)results["transformers.js in-process batch 1"];
-Console.WriteLine($"  engine (batcher) / transformers.js, b 64    {engine64 / tjs64:F2}  [>= 1.2]");
-Console.WriteLine($"  engine / transformers.js, batch 1           {engine1 / tjs1:F2}");
-Console.WriteLine($"  opskit http / node http, 64 clients         {o64.SentencesPerSecond / n64.SentencesPerSecond:F2}  [>= 1.3]");
-Console.WriteLine($"  p99 opskit / node, 64 clients               {o64.P99Ms / n64.P99Ms:F2}  [< 1]");
-Console.WriteLine($"  RSS under load opskit / node                {(double)o64.MaxRssKib / n64.MaxRssKib:F2}  [< 1]  (idle: {opskitIdle / 1024.0:F0} vs {nodeIdle / 1024.0:F0} MiB)");
-Directory.CreateDirectory(work);
-await File.WriteAllTextAsync(Path.Combine(work, $"results-{DateTime.UtcNow:yyyyMMdd-HHmm}.json"), JsonSerializer.Serialize(results));
-return 0;
