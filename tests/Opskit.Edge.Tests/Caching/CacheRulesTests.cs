@@ -251,6 +251,19 @@ public sealed class CacheRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Slow_first_byte_is_a_504_after_the_first_byte_timeout()
+    {
+        await using var strict = await EdgeServer.StartAsync(_upstream, new Dictionary<string, string?> { ["Edge:Upstream:FirstByteTimeoutSeconds"] = "0.3" }, _time);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var response = await strict.GetAsync("/slow?delay=3000");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2.5), $"took {started.Elapsed}");
+    }
+
+    [Fact]
     public async Task Cache_evicts_when_over_its_size_limit()
     {
         await using var small = await EdgeServer.StartAsync(_upstream, new Dictionary<string, string?> { ["Edge:Cache:SizeLimitMegabytes"] = "1" }, _time);
