@@ -135,7 +135,8 @@ async Task MeasureServerAsync(string label, string file, string[] arguments, Uri
 {
     await using var server = await ServerProcess.StartAsync(file, arguments, baseAddress, TimeSpan.FromMinutes(2));
     var embed = new Uri(baseAddress, "/embed");
-    await LoadGenerator.RunAsync(embed, titles, 4, TimeSpan.FromSeconds(2), null);
+    // Warm-up with the largest client count: connections, JIT tiers and ONNX Runtime buffers for batch shapes.
+    await LoadGenerator.RunAsync(embed, titles, clientCounts.Max(), TimeSpan.FromSeconds(3), null);
     await Task.Delay(2000);
     Record($"{label} idle RSS MiB", Rss.Kib(server.Pid) / 1024.0);
     foreach (var clients in clientCounts)
