@@ -19,6 +19,12 @@ internal static class JsNumber
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> text, out double value)
     {
+        // Fast path: the common statsd value is a short integer; exact as a double below 2^53.
+        if (text.Length is > 0 and <= 15 && TryParseSmallInteger(text, out value))
+        {
+            return true;
+        }
+
         text = Trim(text);
         value = 0;
         if (text.IsEmpty)
@@ -154,6 +160,34 @@ internal static class JsNumber
         }
 
         return text.Length >= 3 && WhitespaceLength(text[^3..]) == 3 ? 3 : 0;
+    }
+
+    private static bool TryParseSmallInteger(ReadOnlySpan<byte> text, out double value)
+    {
+        var negative = text[0] == (byte)'-';
+        var i = negative ? 1 : 0;
+        if (i == text.Length)
+        {
+            value = 0;
+            return false;
+        }
+
+        long n = 0;
+        for (; i < text.Length; i++)
+        {
+            var d = (uint)(text[i] - '0');
+            if (d > 9)
+            {
+                value = 0;
+                return false;
+            }
+
+            n = (n * 10) + d;
+        }
+
+        // "-0" is negative zero in JavaScript.
+        value = negative ? -(double)n : n;
+        return true;
     }
 
     private static bool IsDecimalLiteral(ReadOnlySpan<byte> s)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Opskit.Statsd.Protocol;
 
 /// <summary>
@@ -53,18 +55,10 @@ internal static class KeySanitizer
     }
 
     /// <summary>True when the key needs no change (the common case: skip the copy).</summary>
-    public static bool IsClean(ReadOnlySpan<byte> key)
-    {
-        foreach (var b in key)
-        {
-            if (!IsAllowed(b))
-            {
-                return false;
-            }
-        }
+    public static bool IsClean(ReadOnlySpan<byte> key) => key.IndexOfAnyExcept(Allowed) < 0;
 
-        return true;
-    }
+    private static readonly SearchValues<byte> Allowed =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.;="u8);
 
     private static bool IsAllowed(byte b) =>
         b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Opskit.Statsd.Protocol;
@@ -223,15 +224,17 @@ internal sealed class StatsdLineParser
         }
 
         var number = field[1..];
-        if (number[0] == (byte)'-' || !JsNumber.TryParse(number, out _))
+        if (number[0] == (byte)'-' || !JsNumber.TryParse(number, out var whole))
         {
             return false;
         }
 
-        var n = 0;
-        while (n < number.Length && (number[n] is (>= (byte)'0' and <= (byte)'9') or (byte)'.'))
+        var n = number.IndexOfAnyExcept(DigitsAndDot);
+        if (n < 0)
         {
-            n++;
+            // The whole text is the regex capture: reuse the parse above.
+            rate = whole;
+            return true;
         }
 
         if (n == 0)
@@ -297,8 +300,15 @@ internal sealed class StatsdLineParser
         return buffer[..length];
     }
 
+    private static readonly SearchValues<byte> DigitsAndDot = SearchValues.Create("0123456789."u8);
+
     private static bool MayHaveDogStatsdFields(ReadOnlySpan<byte> line)
     {
+        if (line.IndexOf("|c:"u8) < 0 && line.IndexOf("|T"u8) < 0)
+        {
+            return false;
+        }
+
         var at = 0;
         while (true)
         {

@@ -116,6 +116,7 @@ public sealed class InputTests
             await udp.SendAsync(junk, new IPEndPoint(IPAddress.Loopback, statsd.UdpPort), Ct);
         }
 
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Datagrams >= 200, TimeSpan.FromSeconds(10), "the garbage datagrams");
         await statsd.SendAsync("still.alive:1|c");
         Assert.Contains("'still.alive': 1", await statsd.ManageAsync("counters"), StringComparison.Ordinal);
         Assert.True(statsd.Server.Aggregator.Statistics.BadLines > 0);
