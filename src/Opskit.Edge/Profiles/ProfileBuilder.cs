@@ -13,7 +13,7 @@ namespace Opskit.Edge.Profiles;
 /// <param name="MaxMalformedRatio">Fail (leaving <paramref name="Output"/> untouched) when malformed lines exceed this share.</param>
 /// <param name="PartitionBytes">Spill partition size target: bounds memory (each partition is aggregated alone).</param>
 internal sealed record ProfileBuildOptions(
-    string Signals, int MinReads, string Output, double MaxMalformedRatio = 0.01, long PartitionBytes = 64L << 20);
+    string Signals, int MinReads, string Output, double MaxMalformedRatio = 0.01, long PartitionBytes = 32L << 20);
 
 /// <summary>What a build did.</summary>
 internal sealed record ProfileBuildReport(long Lines, long Signals, long Malformed, long Users, long Profiles, bool Replaced, string? Error);
@@ -188,7 +188,7 @@ internal sealed class ProfileBuilder
             Execute(connection, """
                 PRAGMA journal_mode=DELETE;
                 PRAGMA synchronous=FULL;
-                PRAGMA cache_size=-262144;
+                PRAGMA cache_size=-65536;
                 CREATE TABLE user_profiles(profile_id TEXT PRIMARY KEY NOT NULL, data TEXT) WITHOUT ROWID;
                 """);
             using var insert = connection.CreateCommand();
