@@ -195,7 +195,8 @@ internal sealed class HttpCache
         }
     }
 
-    private static bool VaryMatches(CachedObject item, IHeaderDictionary requestHeaders)
+    /// <summary>True when the request carries the header values the object was fetched with (its Vary headers).</summary>
+    public static bool VaryMatches(CachedObject item, IHeaderDictionary requestHeaders)
     {
         foreach (var (name, value) in item.Vary)
         {

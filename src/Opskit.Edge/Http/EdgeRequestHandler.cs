@@ -224,9 +224,10 @@ internal sealed partial class EdgeRequestHandler
         {
             var (shared, leader) = Coalesce(address, upstream, snapshot.Defaults);
             result = await shared.ConfigureAwait(false);
-            if (!leader && result.Response is { HitForMiss: true })
+            if (!leader && result.Response is { } theirs && (theirs.HitForMiss || !HttpCache.VaryMatches(theirs, request.Headers)))
             {
-                // Someone else's uncacheable answer (maybe with their Set-Cookie) is never shared: fetch our own.
+                // Someone else's uncacheable answer (maybe with their Set-Cookie) is never shared, nor a variant for
+                // other Vary values: fetch our own.
                 result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
             }
             else if (!leader)

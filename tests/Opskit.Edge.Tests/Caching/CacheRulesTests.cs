@@ -137,6 +137,22 @@ public sealed class CacheRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Coalesced_requests_with_other_Vary_values_get_their_own_variant()
+    {
+        const string url = "/varyslow?vary=Accept-Language&delay=300";
+        var languages = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? "en" : "fr").ToArray();
+
+        var responses = await Task.WhenAll(languages.Select(lang => _edge.GetAsync(url, null, ("Accept-Language", lang))));
+
+        for (var i = 0; i < languages.Length; i++)
+        {
+            Assert.Contains($"\"lang\":\"{languages[i]}\"", responses[i].Body(), StringComparison.Ordinal);
+        }
+
+        Assert.InRange(_upstream.Count("/varyslow"), 2, 11);
+    }
+
+    [Fact]
     public async Task Accept_encoding_is_normalized_to_gzip_or_not()
     {
         await _edge.GetAsync("/ae", null, ("Accept-Encoding", "gzip, deflate, br"));
