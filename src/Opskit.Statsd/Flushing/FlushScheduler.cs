@@ -44,20 +44,40 @@ internal sealed class FlushScheduler : IAsyncDisposable
     /// <summary>Etsy's timestamp_lag gauge (set from the second flush on), for the management <c>gauges</c> command.</summary>
     public NamedValue? TimestampLag => _timestampLag;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>Starts the flush loop; the first flush is due on the Etsy grid from now.</summary>
+    public void Start()
+    {
+        // Computed here, not in the loop, so the first due time does not depend on when the loop task runs.
+        var firstDue = _time.GetUtcNow().ToUnixTimeMilliseconds() + NextDelay().TotalMilliseconds;
+        _loop = Task.Run(() => RunAsync(firstDue, _stop.Token));
+    }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(double due, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(NextDelay(), _time, cancellationToken).ConfigureAwait(false);
+                var wait = due - _time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), _time, cancellationToken).ConfigureAwait(false);
+                }
+
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+
+            // Next point on the grid; after a stall longer than an interval, re-align from now as Etsy does.
+            var interval = _aggregator.Settings.FlushIntervalMs;
+            due += interval;
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (due <= now - interval)
+            {
+                due = now + NextDelay().TotalMilliseconds;
             }
         }
     }
