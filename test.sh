@@ -64,7 +64,7 @@ test_exit=0
 for project in tests/*.Tests/*.Tests.csproj; do
   log "running $(basename "$project" .csproj)"
   dotnet test "$project" -c Debug --no-build --nologo \
-    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    --logger "trx;LogFileName=$(basename "$project" .csproj).trx" --logger "console;verbosity=normal" --results-directory "$results" \
     --blame-hang-timeout 10m || test_exit=$?
 done
 
