@@ -83,6 +83,19 @@ internal sealed class FakeGraphite : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the values of <paramref name="name"/> over all flushes add up to <paramref name="total"/>:
+    /// counters reset every flush, so this is what arrived however the flushes cut it.
+    /// </summary>
+    public async Task WaitForSumAsync(string name, double total, TimeSpan timeout)
+    {
+        double Sum() => Lines.Where(line => line.Name == name).Sum(line => line.Number ?? 0);
+        if (!await Eventually.TryAsync(() => Sum() == total, timeout))
+        {
+            throw new TimeoutException($"'{name}' should add up to {total} within {timeout} but adds up to {Sum()}. {Describe()}");
+        }
+    }
+
     /// <summary>Waits until some received line's name contains <paramref name="text"/> (Etsy's <c>str.indexOf</c> checks).</summary>
     public async Task WaitForNameContainingAsync(string text, TimeSpan timeout)
     {
