@@ -15,6 +15,9 @@ public sealed class EdgeTool : IServiceTool
     /// <summary>Where <c>opskit up</c> listens.</summary>
     public const string EmbeddedListen = "http://127.0.0.1:8080";
 
+    /// <summary>Where <c>opskit up</c> serves the edge's <c>/metrics</c> and <c>/status</c>.</summary>
+    public const string EmbeddedAdmin = "http://127.0.0.1:8081";
+
     /// <summary>The sample upstream of <c>opskit up</c>: the cluster service it also starts.</summary>
     public const string EmbeddedUpstream = "http://127.0.0.1:8000/";
 
@@ -122,6 +125,7 @@ public sealed class EdgeTool : IServiceTool
     internal static Dictionary<string, string?> EmbeddedSettings(string listen, string upstream, string profiles) => new()
     {
         ["Edge:Listen"] = listen,
+        ["Edge:AdminListen"] = EmbeddedAdmin,
         ["Edge:Policies:sample:Gate:Database"] = profiles,
         ["Edge:Policies:sample:Gate:RolloutPercentage"] = "10",
         ["Edge:Policies:sample:Gate:RolloutSalt"] = "opskit-up",

@@ -14,6 +14,9 @@ public sealed class EdgeOptions
     /// <summary>Listen URL(s), separated by ';'. Default <c>http://127.0.0.1:8080</c>. Changing it needs a restart.</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8080";
 
+    /// <summary>Admin listener for <c>/metrics</c> and <c>/status</c>, e.g. <c>http://127.0.0.1:8081</c>. Default empty: off.</summary>
+    public string AdminListen { get; set; } = string.Empty;
+
     /// <summary>Cache settings.</summary>
     public CacheOptions Cache { get; set; } = new();
 

@@ -28,6 +28,12 @@ internal static class EdgeOptionsValidation
             errors.Add("Edge:Upstream: timeouts must be positive");
         }
 
+        if (options.AdminListen.Length > 0
+            && (!Uri.TryCreate(options.AdminListen, UriKind.Absolute, out var admin) || admin.Port <= 0 || admin.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"Edge:AdminListen: '{options.AdminListen}' must be an http URL with a port, e.g. http://127.0.0.1:8081");
+        }
+
         foreach (var cidr in options.EffectivePurgeAcl)
         {
             if (!IPNetwork.TryParse(cidr, out _))

@@ -58,7 +58,15 @@ internal static class EdgeHost
             throw new OptionsValidationException(EdgeOptions.Section, typeof(EdgeOptions), errors);
         }
 
-        builder.WebHost.UseUrls(startOptions.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var urls = startOptions.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var adminPort = 0;
+        if (startOptions.AdminListen.Length > 0)
+        {
+            urls.Add(startOptions.AdminListen);
+            adminPort = new Uri(startOptions.AdminListen).Port;
+        }
+
+        builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.AddSingleton(settings.Time ?? TimeProvider.System);
@@ -76,6 +84,7 @@ internal static class EdgeHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthProbes>());
         builder.Services.AddSingleton<EdgeRequestHandler>();
         builder.Services.AddSingleton<PurgeHandler>();
+        builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .ConfigureHttpClient((_, handler) =>
@@ -87,7 +96,10 @@ internal static class EdgeHost
         var app = builder.Build();
         var purge = app.Services.GetRequiredService<PurgeHandler>();
         var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
-        app.Use((context, next) => purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
+        var admin = app.Services.GetRequiredService<AdminEndpoints>();
+        app.Use((context, next) =>
+            adminPort != 0 && context.Connection.LocalPort == adminPort ? admin.HandleAsync(context)
+            : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
 
         // Explicit, so routing runs after the fast path (WebApplication would otherwise put it first).
         app.UseRouting();
