@@ -23,6 +23,12 @@ internal sealed class CachedObject
 
     public byte[] Body { get; init; } = [];
 
+    /// <summary>The response's ETag, for answering If-None-Match with 304.</summary>
+    public string? ETag { get; init; }
+
+    /// <summary>The response's Last-Modified, for answering If-Modified-Since with 304.</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
     /// <summary>Request headers named by the response's Vary (other than Accept-Encoding, which is in the key).</summary>
     public KeyValuePair<string, string>[] Vary { get; init; } = [];
 

@@ -397,6 +397,20 @@ internal sealed partial class EdgeRequestHandler
         }
 
         var body = item.Body;
+        if (item.Status == StatusCodes.Status200OK && IsNotModified(context.Request.Headers, item))
+        {
+            // Answered from the cache like Varnish does: 304 with the object's headers and no body.
+            response.StatusCode = StatusCodes.Status304NotModified;
+            headers.ContentType = default;
+            headers.ContentEncoding = default;
+            if (_accessLog.Enabled)
+            {
+                _accessLog.Log(context, StatusCodes.Status304NotModified, 0, handling);
+            }
+
+            return Task.CompletedTask;
+        }
+
         response.ContentLength = body.Length;
         if (_accessLog.Enabled)
         {
@@ -405,6 +419,44 @@ internal sealed partial class EdgeRequestHandler
 
         return isHead || body.Length == 0 ? Task.CompletedTask : response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
+
+    /// <summary>If-None-Match (weak comparison, RFC 9110 §13.1.2) takes precedence over If-Modified-Since.</summary>
+    internal static bool IsNotModified(IHeaderDictionary request, CachedObject item)
+    {
+        var ifNoneMatch = request.IfNoneMatch;
+        if (ifNoneMatch.Count != 0)
+        {
+            if (item.ETag is not { } etag)
+            {
+                return false;
+            }
+
+            var stored = WeakTag(etag);
+            for (var i = 0; i < ifNoneMatch.Count; i++)
+            {
+                var list = ifNoneMatch[i].AsSpan();
+                while (!list.IsEmpty)
+                {
+                    var comma = list.IndexOf(',');
+                    var tag = (comma < 0 ? list : list[..comma]).Trim();
+                    list = comma < 0 ? default : list[(comma + 1)..];
+                    if (tag.SequenceEqual("*") || WeakTag(tag).SequenceEqual(stored))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        var ifModifiedSince = request.IfModifiedSince;
+        return ifModifiedSince.Count == 1 && item.LastModified is { } lastModified
+            && DateTimeOffset.TryParseExact(ifModifiedSince[0], "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+            && lastModified <= since;
+    }
+
+    private static ReadOnlySpan<char> WeakTag(ReadOnlySpan<char> tag) => tag.StartsWith("W/") ? tag[2..] : tag;
 
     private static string AgeValue(TimeSpan age)
     {

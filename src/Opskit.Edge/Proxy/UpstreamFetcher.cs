@@ -207,6 +207,8 @@ internal sealed class UpstreamFetcher : IDisposable
                 HitForMiss = !lifetime.Cacheable,
                 Created = now,
                 InitialAge = response.Headers.Age ?? TimeSpan.Zero,
+                ETag = response.Headers.ETag?.ToString(),
+                LastModified = response.Content.Headers.LastModified,
                 FreshUntil = now + ttl,
                 GraceUntil = now + ttl + lifetime.Grace,
                 KeepUntil = now + ttl + lifetime.Grace + lifetime.Keep,

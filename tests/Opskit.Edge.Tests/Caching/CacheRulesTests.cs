@@ -193,6 +193,28 @@ public sealed class CacheRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Conditional_requests_are_answered_from_the_cache_with_304()
+    {
+        const string url = "/cond?etag=v1&lastmod=Wed,%2025%20Nov%202026%2010:00:00%20GMT";
+        var first = await _edge.GetAsync(url, null, ("If-None-Match", "\"v1\""));
+        var matching = await _edge.GetAsync(url, null, ("If-None-Match", "\"v0\", W/\"v1\""));
+        var other = await _edge.GetAsync(url, null, ("If-None-Match", "\"v2\""));
+        var notModified = await _edge.GetAsync(url, null, ("If-Modified-Since", "Wed, 25 Nov 2026 12:00:00 GMT"));
+        var modified = await _edge.GetAsync(url, null, ("If-Modified-Since", "Tue, 24 Nov 2026 12:00:00 GMT"));
+
+        Assert.Equal(HttpStatusCode.NotModified, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, matching.StatusCode);
+        Assert.Equal("HIT", matching.XCache());
+        Assert.Empty(await matching.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("\"v1\"", matching.Headers.ETag?.ToString());
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, modified.StatusCode);
+        Assert.Contains("\"inm\":\"\"", modified.Body(), StringComparison.Ordinal);
+        Assert.Equal(1, _upstream.Count("/cond"));
+    }
+
+    [Fact]
     public async Task Hundred_concurrent_misses_make_one_upstream_request()
     {
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => _edge.GetAsync("/coalesce?delay=300")));

@@ -102,6 +102,16 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.Vary = vary.ToString();
         }
 
+        if (q.TryGetValue("etag", out var etag))
+        {
+            response.Headers.ETag = $"\"{etag}\"";
+        }
+
+        if (q.TryGetValue("lastmod", out var lastModified))
+        {
+            response.Headers.LastModified = lastModified.ToString();
+        }
+
         if (q.ContainsKey("setcookie"))
         {
             response.Headers.SetCookie = "session=abc";
@@ -109,7 +119,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
 
         response.ContentType = "application/json";
         var size = q.TryGetValue("size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 0;
-        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\"";
+        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"inm\":\"{request.Headers.IfNoneMatch}\",\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\"";
         body += size > 0 ? $",\"pad\":\"{new string('x', size)}\"}}" : "}";
         if (response.StatusCode is not (204 or 304))
         {
