@@ -64,6 +64,14 @@ internal sealed class UdpInput : IAsyncDisposable
         var address = ResolveAddress(server.Address, server.Ipv6);
         var port = server.Port;
         var count = OperatingSystem.IsLinux() ? readers : 1;
+        if (count > 1 && port != 0)
+        {
+            // SO_REUSEPORT would silently share the port with another daemon of the same user (and split its
+            // traffic); a plain bind first fails if anything holds the port.
+            using var probe = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(address, port));
+        }
+
         for (var i = 0; i < count; i++)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

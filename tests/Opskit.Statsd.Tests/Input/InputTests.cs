@@ -104,6 +104,15 @@ public sealed class InputTests
     }
 
     [Fact]
+    public async Task A_second_daemon_on_the_same_port_fails_instead_of_sharing_it()
+    {
+        await using var first = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2 });
+        var ex = await Assert.ThrowsAsync<SocketException>(() => RunningStatsd.StartAsync(
+            new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2, ["port"] = first.UdpPort }));
+        Assert.Equal(SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task Random_garbage_is_counted_and_the_daemon_keeps_working()
     {
         await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray() });
