@@ -5,8 +5,11 @@
  * timers, gauges and sets over ~1000 keys -- to 127.0.0.1:PORT, either at full speed or paced to a
  * fixed packet rate, until COUNT packets are sent or SECONDS have passed (both bounds always apply).
  *
- *   blaster PORT LINES_PER_PACKET RATE COUNT SECONDS
+ *   blaster PORT LINES_PER_PACKET RATE COUNT SECONDS [SOURCES]
  *     RATE 0 = as fast as sendmmsg goes; otherwise packets per second.
+ *     SOURCES (default 1): sending sockets, used in turn per batch. Each has its own source port,
+ *     as many client hosts would; with SO_REUSEPORT the kernel spreads sources over the receiver's
+ *     sockets by address hash, so one source always lands on one socket.
  *
  * Prints one line: "sent_packets N sent_lines N seconds S rate R".
  */
@@ -46,14 +49,15 @@ static int line(char *out, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s PORT LINES_PER_PACKET RATE COUNT SECONDS\n", argv[0]);
+  if (argc != 6 && argc != 7) {
+    fprintf(stderr, "usage: %s PORT LINES_PER_PACKET RATE COUNT SECONDS [SOURCES]\n", argv[0]);
     return 2;
   }
   int port = atoi(argv[1]), lines = atoi(argv[2]);
   double rate = atof(argv[3]), seconds = atof(argv[5]);
   long count = atol(argv[4]);
-  if (lines < 1 || lines > 50 || count < 1 || seconds <= 0) {
+  int sources = argc == 7 ? atoi(argv[6]) : 1;
+  if (lines < 1 || lines > 50 || count < 1 || seconds <= 0 || sources < 1 || sources > 64) {
     fprintf(stderr, "bad arguments\n");
     return 2;
   }
@@ -70,9 +74,12 @@ int main(int argc, char **argv) {
     iov[p].iov_len = len;
   }
 
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  int sndbuf = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  int fds[64];
+  for (int s = 0; s < sources; s++) {
+    fds[s] = socket(AF_INET, SOCK_DGRAM, 0);
+    int sndbuf = 4 << 20;
+    setsockopt(fds[s], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  }
   struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
   inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
 
@@ -84,7 +91,7 @@ int main(int argc, char **argv) {
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
 
-  long sent = 0;
+  long sent = 0, batches = 0;
   int cursor = 0;
   double start = now(), deadline = start + seconds;
   while (sent < count) {
@@ -111,7 +118,7 @@ int main(int argc, char **argv) {
       msgs[i].msg_hdr.msg_iov = &iov[cursor];
       cursor = (cursor + 1) % POOL;
     }
-    int done = sendmmsg(fd, msgs, n, 0);
+    int done = sendmmsg(fds[batches++ % sources], msgs, n, 0);
     if (done < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED) continue;
       perror("sendmmsg");
@@ -122,6 +129,6 @@ int main(int argc, char **argv) {
   }
   double elapsed = now() - start;
   printf("sent_packets %ld sent_lines %ld seconds %.3f rate %.0f\n", sent, sent * lines, elapsed, sent / elapsed);
-  close(fd);
+  for (int s = 0; s < sources; s++) close(fds[s]);
   return 0;
 }

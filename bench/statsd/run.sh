@@ -13,6 +13,8 @@
 #   SCENARIOS ["1:25000 1:50000 1:100000 1:0 10:25000 10:50000 10:100000 10:0"]
 #                          lines-per-packet:packets-per-second, 0 = full blaster speed
 #   RECEIVERS ["opskit etsy ceiling"]
+#   SOURCES [1]            sending sockets (source ports) of the blaster; >1 models many clients,
+#                          which SO_REUSEPORT spreads over opskit's receive loops
 #   RESULTS [bench/statsd/results-<date>.txt]  raw per-run numbers are appended here
 set -euo pipefail
 
@@ -23,6 +25,7 @@ SECONDS_PER_RUN="${SECONDS_PER_RUN:-4}"
 FULL_SPEED_MAX="${FULL_SPEED_MAX:-3000000}"
 SCENARIOS="${SCENARIOS:-1:25000 1:50000 1:100000 1:0 10:25000 10:50000 10:100000 10:0}"
 RECEIVERS="${RECEIVERS:-opskit etsy ceiling}"
+SOURCES="${SOURCES:-1}"
 RESULTS="${RESULTS:-$here/results-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY="$(command -v python3)"
@@ -154,6 +157,7 @@ settle() {
 }
 
 # --- runs ----------------------------------------------------------------------------------------
+echo "# sources $SOURCES; $(nproc) cores; $(uptime)" >>"$RESULTS"
 echo "# scenario receiver rep sent_packets sent_lines recv_packets recv_lines cpu_seconds send_seconds" >>"$RESULTS"
 for rep in $(seq "$REPS"); do
   for scenario in $SCENARIOS; do
@@ -162,7 +166,7 @@ for rep in $(seq "$REPS"); do
     for r in $RECEIVERS; do
       settle "$r"
       read -r p0 l0 < <(totals "$r"); c0="$(cpu_seconds "${pid[$r]}")"
-      read -r _ sent _ sent_lines _ secs _ _ < <("$work/blaster" "${port[$r]}" "$lines" "$rate" "$count" "$SECONDS_PER_RUN")
+      read -r _ sent _ sent_lines _ secs _ _ < <("$work/blaster" "${port[$r]}" "$lines" "$rate" "$count" "$SECONDS_PER_RUN" "$SOURCES")
       settle "$r"
       read -r p1 l1 < <(totals "$r"); c1="$(cpu_seconds "${pid[$r]}")"
       kill -0 "${pid[$r]}" 2>/dev/null || { echo "$r died; log:"; tail -50 "$work/$r.log"; exit 1; } >&2
