@@ -10,6 +10,7 @@ namespace Opskit.Benchmarks.Edge;
 /// (alternate lookup by span, Vary check) and check its freshness. Socket and Kestrel costs are in bench/edge.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CacheHitBenchmarks
 {
     private readonly HttpCache _cache = new(256L << 20);

@@ -6,6 +6,7 @@ namespace Opskit.Benchmarks.Edge;
 
 /// <summary>Finding the user id cookie in realistic Cookie headers, and the sticky bucket of the id.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CookieParserBenchmarks
 {
     private readonly StringValues _short = "userId=user-00012345";

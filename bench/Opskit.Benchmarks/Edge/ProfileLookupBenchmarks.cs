@@ -14,6 +14,7 @@ namespace Opskit.Benchmarks.Edge;
 /// (default /tmp/opskit-edge-bench/profiles-10m.db).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ProfileLookupBenchmarks
 {
     private const int Ids = 4096;
