@@ -54,7 +54,7 @@ public sealed class GraphiteFilterAndDeleteTests
     {
         await using var scenario = await StartDeletingAsync(daemon);
 
-        Assert.Equal(3, scenario.FirstFlush.Value("statsd.numStats"));
+        scenario.AssertFirstFlushHas("statsd.numStats", 3);
     }
 
     // graphite_delete_counters_tests.js: send_malformed_post

@@ -28,8 +28,7 @@ public sealed class GraphitePrefixSuffixTests
     {
         await using var scenario = await StartWithPrefixAsync(daemon);
 
-        Assert.True(scenario.FirstFlush.Contains("stats.statsprefix.numStats"), $"graphite output includes numStats\n{scenario.FirstFlush}");
-        Assert.Equal(3, scenario.FirstFlush.Value("stats.statsprefix.numStats"));
+        scenario.AssertFirstFlushHas("stats.statsprefix.numStats", 3);
     }
 
     // graphite_tests_statsprefix.js: send_malformed_post
@@ -83,8 +82,7 @@ public sealed class GraphitePrefixSuffixTests
     {
         await using var scenario = await StartWithSuffixAsync(daemon);
 
-        Assert.True(scenario.FirstFlush.Contains("stats.statsd.numStats.statssuffix"), $"graphite output includes numStats\n{scenario.FirstFlush}");
-        Assert.Equal(3, scenario.FirstFlush.Value("stats.statsd.numStats.statssuffix"));
+        scenario.AssertFirstFlushHas("stats.statsd.numStats.statssuffix", 3);
     }
 
     // graphite_tests_statssuffix.js: send_malformed_post

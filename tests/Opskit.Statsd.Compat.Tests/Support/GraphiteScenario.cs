@@ -56,6 +56,18 @@ internal sealed class GraphiteScenario : IAsyncDisposable
     /// <summary>Waits until some metric name contains <paramref name="text"/> (Etsy: <c>str.indexOf(text) !== -1</c>).</summary>
     public Task ExpectNameContainingAsync(string text) => Graphite.WaitForNameContainingAsync(text, Timeout);
 
+    /// <summary>
+    /// Asserts that the first flush (sent before the test sent anything) has <paramref name="name"/> =
+    /// <paramref name="value"/>; the message carries every flush so far and the daemon's output.
+    /// </summary>
+    public void AssertFirstFlushHas(string name, double value)
+    {
+        var actual = FirstFlush.Value(name);
+        Xunit.Assert.True(actual == value,
+            $"{Statsd.Name}: the first flush should have {name} = {value} but has {actual?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no such line"}\n" +
+            $"{FirstFlush}\n{Graphite.Describe()}\nDaemon output:\n{Statsd.Process.Output}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Statsd.DisposeAsync();
