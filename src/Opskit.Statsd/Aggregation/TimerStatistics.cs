@@ -121,8 +121,9 @@ internal static class TimerStatistics
         }
         else
         {
-            stats.Add(new NamedValue("count", 0));
+            // Etsy writes `count = count_ps = 0`: JavaScript assigns count_ps first, so it leads the object.
             stats.Add(new NamedValue("count_ps", 0));
+            stats.Add(new NamedValue("count", 0));
         }
 
         return Filter(new TimerData(key, stats, histogram), settings.CalculatedTimerMetrics);
