@@ -15,6 +15,19 @@ if (args.Length >= 2 && args[0] == "export-model")
     return 0;
 }
 
+if (args.Length >= 1 && args[0] == "raw")
+{
+    // Raw ONNX only, in a fresh process: batch sizes from the arguments, 5 s each.
+    var rawTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    using var rawModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = Environment.GetEnvironmentVariable("SPIN") == "1" });
+    foreach (var b in args.Skip(3).Select(int.Parse))
+    {
+        Console.WriteLine($"batch {b}: {EngineThroughput.Measure(rawModel, rawTitles, b, TimeSpan.FromSeconds(5), tokenize: false):F1}/s");
+    }
+
+    return 0;
+}
+
 string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -26,6 +39,8 @@ var seconds = double.Parse(Arg("--seconds", "10"), CultureInfo.InvariantCulture)
 var rounds = int.Parse(Arg("--rounds", "3"), CultureInfo.InvariantCulture);
 var soak = double.Parse(Arg("--soak", "0"), CultureInfo.InvariantCulture);
 var serverArgs = Arg("--server-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+var serverEnvironment = Arg("--server-env", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+    .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
 var duration = TimeSpan.FromSeconds(seconds);
 var shared = Environment.GetEnvironmentVariable("OPSKIT_SHARED_DATA") ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data"));
 var titlesFile = Path.Combine(shared, "cluster", "titles-8-topics.jsonl");
@@ -54,7 +69,7 @@ double Median(string name)
 }
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load {File.ReadAllText("/proc/loadavg").Trim()}");
-Console.WriteLine($"{titles.Length} titles; {seconds} s per run; {rounds} rounds; opskit server args: '{string.Join(' ', serverArgs)}'");
+Console.WriteLine($"{titles.Length} titles; {seconds} s per run; {rounds} rounds; opskit server args: '{string.Join(' ', serverArgs)}', environment: '{string.Join(' ', serverEnvironment.Select(e => $"{e.Key}={e.Value}"))}'");
 
 var files = new MiniLmResources().Load();
 var basePort = 18_700 + Random.Shared.Next(200);
@@ -133,7 +148,7 @@ return 0;
 
 async Task MeasureServerAsync(string label, string file, string[] arguments, Uri baseAddress, int[] clientCounts, double soakSeconds)
 {
-    await using var server = await ServerProcess.StartAsync(file, arguments, baseAddress, TimeSpan.FromMinutes(2));
+    await using var server = await ServerProcess.StartAsync(file, arguments, baseAddress, TimeSpan.FromMinutes(2), file == "dotnet" ? serverEnvironment : null);
     var embed = new Uri(baseAddress, "/embed");
     // Warm-up with the largest client count: connections, JIT tiers and ONNX Runtime buffers for batch shapes.
     await LoadGenerator.RunAsync(embed, titles, clientCounts.Max(), TimeSpan.FromSeconds(3), null);

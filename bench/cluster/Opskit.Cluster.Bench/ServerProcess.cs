@@ -17,9 +17,14 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string fileName, IEnumerable<string> arguments, Uri baseAddress, TimeSpan readyTimeout)
+    public static async Task<ServerProcess> StartAsync(string fileName, IEnumerable<string> arguments, Uri baseAddress, TimeSpan readyTimeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

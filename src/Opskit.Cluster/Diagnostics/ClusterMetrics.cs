@@ -86,6 +86,10 @@ internal sealed class ClusterMetrics : IDisposable
         Counter(output, "opskit_cluster_rejected_total", "Requests refused because the queue was full (429).", Interlocked.Read(ref _rejected));
         Counter(output, "opskit_cluster_dropped_sentences_total", "Queued sentences dropped because their client went away.", Interlocked.Read(ref _dropped));
         output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_queue_depth Sentences waiting for the model.\n# TYPE opskit_cluster_queue_depth gauge\nopskit_cluster_queue_depth {_queueDepth()}\n");
+        var gc = GC.GetGCMemoryInfo();
+        output.Append(CultureInfo.InvariantCulture, $"# HELP process_resident_memory_bytes Resident set size.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {Environment.WorkingSet}\n");
+        output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_gc_heap_bytes Managed heap size after the last collection.\n# TYPE opskit_cluster_gc_heap_bytes gauge\nopskit_cluster_gc_heap_bytes {gc.HeapSizeBytes}\n");
+        output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_gc_committed_bytes Memory committed by the managed heap.\n# TYPE opskit_cluster_gc_committed_bytes gauge\nopskit_cluster_gc_committed_bytes {gc.TotalCommittedBytes}\n");
         _batchSizes.WriteTo(output);
         _inferenceSeconds.WriteTo(output);
         _queueSeconds.WriteTo(output);

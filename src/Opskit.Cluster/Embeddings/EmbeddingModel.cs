@@ -93,9 +93,14 @@ internal sealed class EmbeddingModel : IDisposable
         }
 
         var cells = count * sequence;
+        var hiddenCells = cells * Dimension;
         var inputIds = ArrayPool<long>.Shared.Rent(cells);
         var mask = ArrayPool<long>.Shared.Rent(cells);
         var types = ArrayPool<long>.Shared.Rent(cells);
+        // The [batch, sequence, dimension] output goes into a pooled managed buffer bound as the output,
+        // so ONNX Runtime does not malloc and free megabytes per batch (which fragmented glibc's arenas
+        // and grew RSS under sustained load).
+        var hiddenBuffer = ArrayPool<float>.Shared.Rent(hiddenCells);
         try
         {
             Array.Clear(inputIds, 0, cells);
@@ -113,20 +118,22 @@ internal sealed class EmbeddingModel : IDisposable
             }
 
             long[] shape = [count, sequence];
+            long[] hiddenShape = [count, sequence, Dimension];
             using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputIds.AsMemory(0, cells), shape);
             using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, cells), shape);
             using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, cells), shape);
+            using var hiddenValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, hiddenBuffer.AsMemory(0, hiddenCells), hiddenShape);
             OrtValue[] inputs = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
             using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, _inputNames, inputs, _outputNames);
-            var hidden = results[0].GetTensorDataAsSpan<float>();
-            Pool(batch, hidden, sequence, output);
+            _session.Run(runOptions, _inputNames, inputs, _outputNames, [hiddenValue]);
+            Pool(batch, hiddenBuffer.AsSpan(0, hiddenCells), sequence, output);
         }
         finally
         {
             ArrayPool<long>.Shared.Return(inputIds);
             ArrayPool<long>.Shared.Return(mask);
             ArrayPool<long>.Shared.Return(types);
+            ArrayPool<float>.Shared.Return(hiddenBuffer);
         }
     }
 
