@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -74,6 +73,4 @@ internal static class JsValues
 
     public static string? OptionalString(JsonObject config, string key) =>
         config[key] is JsonNode node ? Text(node) : null;
-
-    public static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
