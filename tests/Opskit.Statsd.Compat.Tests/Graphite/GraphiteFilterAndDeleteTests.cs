@@ -85,7 +85,7 @@ public sealed class GraphiteFilterAndDeleteTests
         var withTimer = await scenario.Graphite.WaitForFlushAsync(
             f => f.Has("stats.timers.a_test_value.mean_90", 100), GraphiteScenario.Timeout, "the timer");
         // The next flush has no data for it, so the idle timer is gone and numStats drops back to 4.
-        var after = await scenario.Graphite.WaitForFlushAsync(_ => true, GraphiteScenario.Timeout, "the flush after the timer", withTimer.Index + 1);
+        var after = await scenario.Graphite.WaitForFlushAtAsync(withTimer.Index + 1, GraphiteScenario.Timeout);
         Assert.False(after.Contains("stats.timers.a_test_value.count"), $"idle timer should be deleted\n{after}");
         await scenario.ExpectAsync("statsd.numStats", 4);
     }
@@ -105,7 +105,7 @@ public sealed class GraphiteFilterAndDeleteTests
         await scenario.ExpectAsync("stats_counts.a_test_value", 100);
         var withCounter = await scenario.Graphite.WaitForFlushAsync(
             f => f.Has("stats_counts.a_test_value", 100), GraphiteScenario.Timeout, "the counter");
-        var after = await scenario.Graphite.WaitForFlushAsync(_ => true, GraphiteScenario.Timeout, "the flush after the counter", withCounter.Index + 1);
+        var after = await scenario.Graphite.WaitForFlushAtAsync(withCounter.Index + 1, GraphiteScenario.Timeout);
         Assert.False(after.Contains("stats_counts.a_test_value"), $"idle counter should be deleted\n{after}");
     }
 
@@ -121,8 +121,8 @@ public sealed class GraphiteFilterAndDeleteTests
 
         var first = await scenario.Graphite.WaitForFlushAsync(
             f => f.Has("stats.gauges.a_test_value", 1), GraphiteScenario.Timeout, "the gauge");
-        var second = await scenario.Graphite.WaitForFlushAsync(_ => true, GraphiteScenario.Timeout, "the second flush", first.Index + 1);
-        var third = await scenario.Graphite.WaitForFlushAsync(_ => true, GraphiteScenario.Timeout, "the third flush", second.Index + 1);
+        var second = await scenario.Graphite.WaitForFlushAtAsync(first.Index + 1, GraphiteScenario.Timeout);
+        var third = await scenario.Graphite.WaitForFlushAtAsync(first.Index + 2, GraphiteScenario.Timeout);
         Assert.Equal(5, first.Value("statsd.numStats"));
         Assert.Equal(1, second.Value("stats.gauges.a_test_value"));
         Assert.Equal(5, second.Value("statsd.numStats"));

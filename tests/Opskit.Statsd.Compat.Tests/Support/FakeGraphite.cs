@@ -8,13 +8,16 @@ namespace Opskit.Statsd.Compat.Tests.Support;
 /// <summary>
 /// A Graphite plaintext listener on 127.0.0.1 (the role of <c>net.createServer()</c> in Etsy's
 /// graphite tests): records every line and groups them by connection, one connection per flush.
+/// Flushes are numbered in the order their connections were accepted and only shown once every
+/// earlier connection has ended too, so a flush that finishes reading before an earlier one (Etsy
+/// may have two flush connections open at once) cannot be taken for the earlier one.
 /// </summary>
 internal sealed class FakeGraphite : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly List<GraphiteFlush> _flushes = [];
+    private readonly Dictionary<int, GraphiteFlush> _completed = [];
     private readonly List<GraphiteLine> _lines = [];
     private readonly Task _acceptLoop;
 
@@ -27,14 +30,20 @@ internal sealed class FakeGraphite : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Completed flushes (closed connections), oldest first.</summary>
+    /// <summary>Completed flushes (closed connections) in accept order, up to the first one still open.</summary>
     public IReadOnlyList<GraphiteFlush> Flushes
     {
         get
         {
             lock (_gate)
             {
-                return [.. _flushes];
+                var flushes = new List<GraphiteFlush>();
+                while (_completed.TryGetValue(flushes.Count, out var flush))
+                {
+                    flushes.Add(flush);
+                }
+
+                return flushes;
             }
         }
     }
@@ -67,9 +76,12 @@ internal sealed class FakeGraphite : IAsyncDisposable
         return ok ? found! : throw new TimeoutException($"no flush with {what} within {timeout}. {Describe()}");
     }
 
-    /// <summary>Waits for any flush at all and returns it (Etsy's tests start on the first connection).</summary>
-    public Task<GraphiteFlush> WaitForFirstFlushAsync(TimeSpan timeout) =>
-        WaitForFlushAsync(_ => true, timeout, "anything");
+    /// <summary>Waits for the first connection's flush (Etsy's tests start on the first connection).</summary>
+    public Task<GraphiteFlush> WaitForFirstFlushAsync(TimeSpan timeout) => WaitForFlushAtAsync(0, timeout);
+
+    /// <summary>Waits for the flush of the connection accepted as number <paramref name="index"/> (0-based).</summary>
+    public Task<GraphiteFlush> WaitForFlushAtAsync(int index, TimeSpan timeout) =>
+        WaitForFlushAsync(flush => flush.Index == index, timeout, $"index {index}", index);
 
     /// <summary>Waits until some received line is <paramref name="name"/> with numeric <paramref name="value"/>.</summary>
     public async Task WaitForValueAsync(string name, double value, TimeSpan timeout)
@@ -111,7 +123,7 @@ internal sealed class FakeGraphite : IAsyncDisposable
     {
         var flushes = Flushes;
         var last = flushes.Skip(Math.Max(0, flushes.Count - 2));
-        return $"Graphite on port {Port} saw {flushes.Count} flushes; the last ones:\n" + string.Join("\n", last);
+        return $"Graphite on port {Port} saw {flushes.Count} complete flushes; the last ones:\n" + string.Join("\n", last);
     }
 
     public async ValueTask DisposeAsync()
@@ -137,14 +149,15 @@ internal sealed class FakeGraphite : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        for (var index = 0; !_stop.IsCancellationRequested; index++)
         {
             var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ReadAsync(client));
+            var accepted = index;
+            _ = Task.Run(() => ReadAsync(client, accepted));
         }
     }
 
-    private async Task ReadAsync(TcpClient client)
+    private async Task ReadAsync(TcpClient client, int index)
     {
         var lines = new List<GraphiteLine>();
         try
@@ -175,7 +188,7 @@ internal sealed class FakeGraphite : IAsyncDisposable
 
         lock (_gate)
         {
-            _flushes.Add(new GraphiteFlush(_flushes.Count, lines));
+            _completed.Add(index, new GraphiteFlush(index, lines));
         }
     }
 }
