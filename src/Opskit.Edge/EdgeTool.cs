@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Opskit.Core.Hosting;
+using Opskit.Edge.Configuration;
 using Opskit.Edge.Profiles;
 using Opskit.Edge.Proxy;
 
@@ -44,7 +45,7 @@ public sealed class EdgeTool : IServiceTool
             Microsoft.AspNetCore.Builder.WebApplication app;
             try
             {
-                app = EdgeHost.Build(new EdgeHostSettings(c => c.AddJsonFile(file.FullName, optional: false, reloadOnChange: true)));
+                app = EdgeHost.Build(new EdgeHostSettings(c => c.Add(new ValidatedJsonFile(file.FullName, EdgeOptionsValidation.Errors))));
             }
             catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException or FormatException or InvalidOperationException)
             {

@@ -5,6 +5,21 @@ namespace Opskit.Edge.Configuration;
 /// <summary>Checks an <see cref="EdgeOptions"/> and names the offending key, so a bad file fails fast at start or reload.</summary>
 internal static class EdgeOptionsValidation
 {
+    /// <summary>Validates the <c>Edge</c> section of a whole configuration (used before a file reload is applied).</summary>
+    public static IReadOnlyList<string> Errors(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        try
+        {
+            var options = new EdgeOptions();
+            Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(EdgeOptions.Section), options);
+            return Errors(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return [$"Edge: {ex.Message}"];
+        }
+    }
+
     public static IReadOnlyList<string> Errors(EdgeOptions options)
     {
         var errors = new List<string>();

@@ -22,7 +22,7 @@ internal sealed record EdgeHostSettings(Action<IConfigurationBuilder> Configure,
 /// Composes the proxy: options → cache, profile stores, probes → Kestrel with two middlewares (PURGE/BAN and the
 /// fresh-hit fast path) in front of YARP, whose proxy pipeline runs the gate and cache before forwarding.
 /// </summary>
-internal static class EdgeHost
+internal static partial class EdgeHost
 {
     public static WebApplication Build(EdgeHostSettings settings)
     {
@@ -94,6 +94,15 @@ internal static class EdgeHost
             });
 
         var app = builder.Build();
+        var configLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Opskit.Edge.Configuration");
+        foreach (var source in builder.Configuration.Sources)
+        {
+            if (source is ValidatedJsonFile file)
+            {
+                file.Rejected += reason => LogFileRejected(configLogger, reason);
+            }
+        }
+
         var purge = app.Services.GetRequiredService<PurgeHandler>();
         var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
         var admin = app.Services.GetRequiredService<AdminEndpoints>();
@@ -115,6 +124,9 @@ internal static class EdgeHost
 
     /// <summary>Bound addresses after start, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "edge: changed configuration file not applied, keeping the previous one: {Reason}")]
+    private static partial void LogFileRejected(ILogger logger, string reason);
 
     private sealed class CallerOwnedLifetime : IHostLifetime
     {

@@ -180,23 +180,30 @@ public sealed class GateTests : IAsyncLifetime
         ProfileFiles.Create(Db, ["alice"]);
         var config = _dir.File("edge.json");
         await File.WriteAllTextAsync(config, Config(0), TestContext.Current.CancellationToken);
-        await using var edge = await EdgeServer.StartAsync(c => Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(c, config, false, true));
+        await using var edge = await EdgeServer.StartAsync(c => c.Add(new Opskit.Edge.Configuration.ValidatedJsonFile(config, Opskit.Edge.Configuration.EdgeOptionsValidation.Errors)));
 
         Assert.Equal("holdout", (await edge.GetAsync("/cfg", "userId=alice")).Decision());
         await File.WriteAllTextAsync(config, Config(100), TestContext.Current.CancellationToken);
 
         await Eventually.AssertAsync(() => edge.GetAsync("/cfg", "userId=alice").Result.Decision() == "personalized", TimeSpan.FromSeconds(10), "reload");
 
-        // An invalid change is rejected and the previous settings stay in force.
-        await File.WriteAllTextAsync(config, Config(150), TestContext.Current.CancellationToken);
-        // The file watcher reloads within ~250 ms; keep asking for 2 s (bounded) so the rejected reload has happened.
-        var until = DateTime.UtcNow.AddSeconds(2);
-        while (DateTime.UtcNow < until)
+        // Invalid changes (a half-written file, then a bad value) are rejected and the previous settings stay in force.
+        foreach (var invalid in new[] { Config(50)[..40], Config(150) })
         {
-            var response = await edge.GetAsync("/cfg", "userId=alice");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("personalized", response.Decision());
+            await File.WriteAllTextAsync(config, invalid, TestContext.Current.CancellationToken);
+
+            // The reload is debounced by 250 ms; keep asking for 1.5 s (bounded) so the rejected reload has happened.
+            var until = DateTime.UtcNow.AddSeconds(1.5);
+            while (DateTime.UtcNow < until)
+            {
+                var response = await edge.GetAsync("/cfg", "userId=alice");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("personalized", response.Decision());
+            }
         }
+
+        await File.WriteAllTextAsync(config, Config(0), TestContext.Current.CancellationToken);
+        await Eventually.AssertAsync(() => edge.GetAsync("/cfg", "userId=alice").Result.Decision() == "holdout", TimeSpan.FromSeconds(10), "valid change after rejected ones");
 
         string Config(int percentage) => $$"""
             {
