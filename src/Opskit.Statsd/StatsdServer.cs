@@ -133,6 +133,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         _scheduler = new FlushScheduler(_aggregator, backends, _time, _startupSeconds, loggerFactory.CreateLogger("statsd.flush"))
         {
             AfterFlush = ApplyEtsyFirstFlushMutations,
+            ReceiveStats = config.ReceiveStats,
         };
 
         PacketProcessor NewProcessor() => new(_aggregator, repeater, () => _sanitize, _time);

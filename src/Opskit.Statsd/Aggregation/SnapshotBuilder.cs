@@ -14,12 +14,14 @@ internal static class SnapshotBuilder
     /// <param name="extraGauges">Gauges owned by the flusher (timestamp_lag).</param>
     /// <param name="settings">Thresholds, histogram rules, filter and flush interval.</param>
     /// <param name="timestamp">Flush time, Unix seconds.</param>
+    /// <param name="extraStatsdMetrics">Beyond Etsy: more internal metrics after processing_time (receive totals).</param>
     public static MetricSnapshot Build(
         IReadOnlyList<ShardSnapshot> shards,
         InternalCounts internalCounters,
         IReadOnlyList<NamedValue> extraGauges,
         AggregationSettings settings,
-        long timestamp)
+        long timestamp,
+        IReadOnlyList<NamedValue>? extraStatsdMetrics = null)
     {
         var started = Stopwatch.GetTimestamp();
         var prefix = settings.PrefixStats;
@@ -125,7 +127,9 @@ internal static class SnapshotBuilder
             Gauges = gauges,
             Sets = sets,
             PercentThresholds = settings.PercentThresholds,
-            StatsdMetrics = [new NamedValue("processing_time", processingMs)],
+            StatsdMetrics = extraStatsdMetrics is null
+                ? [new NamedValue("processing_time", processingMs)]
+                : [new NamedValue("processing_time", processingMs), .. extraStatsdMetrics],
             PrefixStats = prefix,
             FlushIntervalMs = settings.FlushIntervalMs,
         };

@@ -91,6 +91,12 @@ internal sealed class StatsdConfig
     /// <summary>Beyond Etsy: aggregation shards (default one per core).</summary>
     public int AggregationShards { get; private init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Beyond Etsy: add the receive-path totals (datagrams, lines, bad lines, kernel drops) to the internal
+    /// metrics every flush. Off by default so the flushed names stay exactly Etsy's.
+    /// </summary>
+    public bool ReceiveStats { get; private init; }
+
     /// <summary>Beyond Etsy: how long shutdown waits for the final flush to reach the backends.</summary>
     public double ShutdownTimeoutMs { get; private init; } = 10000;
 
@@ -192,6 +198,7 @@ internal sealed class StatsdConfig
             UdpReceiveBuffer = Positive(raw, "udpReceiveBuffer", 8 * 1024 * 1024),
             AggregationShards = Positive(raw, "aggregationShards", Environment.ProcessorCount),
             ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 10000),
+            ReceiveStats = JsValues.Truthy(raw["receiveStats"]),
         };
     }
 

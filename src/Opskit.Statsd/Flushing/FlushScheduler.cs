@@ -38,6 +38,9 @@ internal sealed class FlushScheduler : IAsyncDisposable
 
     public IReadOnlyList<BackendRunner> Runners => _runners;
 
+    /// <summary>Beyond Etsy: add receive-path totals to the internal metrics (config <c>receiveStats</c>).</summary>
+    public bool ReceiveStats { get; init; }
+
     /// <summary>Called after every flush (the server updates what its <c>config</c> command shows).</summary>
     public Action? AfterFlush { get; set; }
 
@@ -110,7 +113,21 @@ internal sealed class FlushScheduler : IAsyncDisposable
             var shards = await _aggregator.TakeSnapshotsAsync(cancellationToken).ConfigureAwait(false);
             var counts = _aggregator.Statistics.TakeInterval();
             NamedValue[] extra = _timestampLag is { } lag ? [lag] : [];
-            var snapshot = SnapshotBuilder.Build(shards, counts, extra, settings, timestamp);
+            NamedValue[]? receive = null;
+            if (ReceiveStats)
+            {
+                var statistics = _aggregator.Statistics;
+                receive =
+                [
+                    new NamedValue("receive.datagrams", statistics.Datagrams),
+                    new NamedValue("receive.tcp_packets", statistics.TcpPackets),
+                    new NamedValue("receive.lines", statistics.Lines),
+                    new NamedValue("receive.bad_lines", statistics.BadLines),
+                    new NamedValue("receive.kernel_drops", statistics.KernelDrops?.Invoke() ?? 0),
+                ];
+            }
+
+            var snapshot = SnapshotBuilder.Build(shards, counts, extra, settings, timestamp, receive);
             foreach (var runner in _runners)
             {
                 runner.Enqueue(snapshot);

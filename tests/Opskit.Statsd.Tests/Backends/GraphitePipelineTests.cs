@@ -201,6 +201,29 @@ public sealed class GraphitePipelineTests
     }
 
     [Fact]
+    public async Task Receive_totals_join_the_internal_metrics_only_when_asked()
+    {
+        await using var graphite = new FakeGraphite();
+        var config = RunningStatsd.GraphiteConfig(graphite);
+        config["receiveStats"] = true;
+        await using var statsd = await RunningStatsd.StartAsync(config);
+        await statsd.SendAsync("a:1|c\nbad");
+        await statsd.Server.FlushNowAsync(Ct);
+        var lines = await graphite.WaitForLineAsync("stats.statsd.receive.datagrams");
+        Assert.Equal("1", lines["stats.statsd.receive.datagrams"]);
+        Assert.Equal("2", lines["stats.statsd.receive.lines"]);
+        Assert.Equal("1", lines["stats.statsd.receive.bad_lines"]);
+        Assert.Equal("0", lines["stats.statsd.receive.kernel_drops"]);
+        Assert.Equal("4", lines["stats.statsd.numStats"]);
+
+        await using var plain = new FakeGraphite();
+        await using var etsyLike = await RunningStatsd.StartAsync(RunningStatsd.GraphiteConfig(plain));
+        await etsyLike.Server.FlushNowAsync(Ct);
+        var plainLines = await plain.WaitForLineAsync("stats.statsd.numStats");
+        Assert.DoesNotContain(plainLines.Keys, k => k.Contains(".receive.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metrics_sent_before_shutdown_reach_graphite()
     {
         await using var graphite = new FakeGraphite();
