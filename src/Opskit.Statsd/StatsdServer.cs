@@ -136,7 +136,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
             ReceiveStats = config.ReceiveStats,
         };
 
-        PacketProcessor NewProcessor() => new(_aggregator, repeater, () => _sanitize, _time);
+        PacketProcessor NewProcessor() => new(_aggregator, repeater, () => _sanitize, _time, _logger);
         foreach (var server in config.Servers)
         {
             if (server.Tcp)

@@ -40,6 +40,9 @@ internal sealed class ShardRouter
         _lines += lines;
     }
 
+    /// <summary>A packet the parser could not handle (never expected; counted as a bad line).</summary>
+    public void CountParserFailure() => _badLines++;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Route(MetricType type, bool flag, ReadOnlySpan<byte> key, double a, double b, ReadOnlySpan<byte> member)
     {

@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection from {Remote} failed")]
     public static partial void TcpConnectionFailed(ILogger logger, string remote, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "a packet made the parser fail; it was counted as a bad line (logged once per 10,000)")]
+    public static partial void ParserFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "listening for statsd {Protocol} on {Endpoint} ({Readers} receive loops)")]
     public static partial void Listening(ILogger logger, string protocol, string endpoint, int readers);
 }

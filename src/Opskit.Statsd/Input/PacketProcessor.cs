@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Protocol;
 
@@ -21,9 +22,12 @@ internal sealed class PacketProcessor
     private readonly IPacketObserver? _observer;
     private readonly Func<bool> _sanitize;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private static long _failures;
 
-    public PacketProcessor(Aggregator aggregator, IPacketObserver? observer, Func<bool> sanitize, TimeProvider time)
+    public PacketProcessor(Aggregator aggregator, IPacketObserver? observer, Func<bool> sanitize, TimeProvider time, ILogger logger)
     {
+        _logger = logger;
         _router = aggregator.CreateRouter();
         _observer = observer;
         _sanitize = sanitize;
@@ -35,7 +39,24 @@ internal sealed class PacketProcessor
     {
         _observer?.OnPacket(packet, tcp);
         var sink = _router.CreateSink();
-        var lines = _parser.ParsePacket(packet, ref sink);
+        int lines;
+        try
+        {
+            lines = _parser.ParsePacket(packet, ref sink);
+        }
+#pragma warning disable CA1031 // last line of defence: a parser bug must cost one packet, not the receive loop
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _router.CountParserFailure();
+            if (Interlocked.Increment(ref _failures) % 10_000 == 1)
+            {
+                Log.ParserFailed(_logger, ex);
+            }
+
+            lines = 1;
+        }
+
         _router.CountPacket(tcp, lines);
     }
 
