@@ -14,7 +14,7 @@ duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 profiles=${OPSKIT_EDGE_PROFILES:-/tmp/opskit-edge-bench/profiles-10m.db}
-origin_port=18100; opskit_port=18101; varnish_port=18102; nginx_port=18103
+origin_port=18100; opskit_port=18101; varnish_port=18102; nginx_port=18103; admin_port=18104
 
 for tool in wrk varnishd nginx sqlite3 curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk varnish nginx-light sqlite3 curl)" >&2; exit 1; }
@@ -91,6 +91,7 @@ cat > "$work/edge.json" <<JSON
 {
   "Edge": {
     "Listen": "http://127.0.0.1:$opskit_port",
+    "AdminListen": "http://127.0.0.1:$admin_port",
     "Policies": { "gated": { "Gate": { "Database": "$profiles", "RolloutPercentage": 0 } } }
   },
   "Logging": { "LogLevel": { "Default": "Warning" } },
@@ -113,6 +114,12 @@ for url in "http://127.0.0.1:$origin_port/plain/article.json" "http://127.0.0.1:
            "http://127.0.0.1:$opskit_port/gated/article.json"; do
   wait_for "$url"; curl -fs -o /dev/null "$url"
 done
+# The gate answers from SQLite until the in-memory index of the 10M-row file is built: measure the steady state.
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$admin_port/metrics" | grep -Eq '^opskit_edge_profiles_indexed\{.*\} [1-9]' && break
+  sleep 0.5
+done
+echo "index:   $(curl -fs "http://127.0.0.1:$admin_port/metrics" | grep '^opskit_edge_profiles_indexed')"
 echo "opskit:  $(curl -fsI "http://127.0.0.1:$opskit_port/plain/article.json" | grep -i '^x-cache' | tr -d '\r')"
 echo "gated:   $(curl -fsI -H 'Cookie: userId=user-00000002' "http://127.0.0.1:$opskit_port/gated/article.json" | grep -iE '^(x-cache|x-personalization)' | tr -d '\r' | tr '\n' ' ')"
 echo "nginx:   $(curl -fsI "http://127.0.0.1:$nginx_port/plain/article.json" | grep -i '^x-cache' | tr -d '\r')"

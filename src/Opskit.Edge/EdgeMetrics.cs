@@ -16,6 +16,7 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Counter<long> _profileUnavailable;
     private readonly Counter<long> _profileLoadFailures;
     private readonly ConcurrentDictionary<string, ProfileStoreState> _profileStates = new();
+    private readonly ConcurrentDictionary<string, int> _profileIndexes = new();
     private long _hits;
     private long _misses;
     private long _passes;
@@ -73,6 +74,11 @@ internal sealed class EdgeMetrics : IDisposable
     }
 
     public void SetProfileState(string path, ProfileStoreState state) => _profileStates[path] = state;
+
+    /// <summary>Profiles held by the in-memory index of the file at <paramref name="path"/> (0 while not built).</summary>
+    public void SetProfileIndex(string path, int count) => _profileIndexes[path] = count;
+
+    public IReadOnlyDictionary<string, int> ProfileIndexes => _profileIndexes;
 
     public IReadOnlyDictionary<string, ProfileStoreState> ProfileStates => _profileStates;
 

@@ -55,6 +55,12 @@ internal sealed class AdminEndpoints(EdgeMetrics metrics, HttpCache cache, Acces
             text.Append(CultureInfo.InvariantCulture, $"opskit_edge_profiles_loaded{{path=\"{Escape(path)}\",state=\"{state}\"}} {(state == ProfileStoreState.Loaded ? 1 : 0)}\n");
         }
 
+        text.Append("# HELP opskit_edge_profiles_indexed Profiles in the in-memory index (0 while it is built)\n# TYPE opskit_edge_profiles_indexed gauge\n");
+        foreach (var (path, count) in metrics.ProfileIndexes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"opskit_edge_profiles_indexed{{path=\"{Escape(path)}\"}} {count}\n");
+        }
+
         return text.ToString();
     }
 
@@ -71,6 +77,7 @@ internal sealed class AdminEndpoints(EdgeMetrics metrics, HttpCache cache, Acces
             ["cache"] = new Dictionary<string, long> { ["objects"] = cache.Count, ["bytes"] = cache.Size, ["evictions"] = cache.Evictions },
             ["requests"] = new Dictionary<string, long> { ["hits"] = metrics.Hits, ["misses"] = metrics.Misses, ["passes"] = metrics.Passes, ["stale"] = metrics.StaleServed },
             ["profiles"] = states,
+            ["profileIndex"] = metrics.ProfileIndexes,
         });
     }
 

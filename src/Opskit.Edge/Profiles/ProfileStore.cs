@@ -194,7 +194,16 @@ internal sealed partial class ProfileStore : IDisposable
         generation.Warm(Math.Min(Environment.ProcessorCount * 2, 16) - 1);
         var built = generation;
         var keySql = $"SELECT \"{_schema.KeyColumn}\" FROM \"{_schema.Table}\"" + (useFlag ? $" WHERE \"{_schema.FlagColumn}\"" : string.Empty);
-        _ = Task.Run(() => built.BuildIndex(keySql));
+        _metrics.SetProfileIndex(_path, 0);
+        _ = Task.Run(() =>
+        {
+            built.BuildIndex(keySql);
+            var current = Volatile.Read(ref _current);
+            if (built.Index is { } index && (current is null || ReferenceEquals(current, built)))
+            {
+                _metrics.SetProfileIndex(_path, index.Count);
+            }
+        });
         return ProfileStoreState.Loaded;
     }
 
