@@ -82,7 +82,7 @@ internal sealed class UdpInput : IAsyncDisposable
             }
 
             SetReceiveBuffer(socket, receiveBuffer);
-            socket.ReceiveTimeout = 200;
+            socket.ReceiveTimeout = 100; // how quickly a stopping loop notices
             socket.Bind(new IPEndPoint(address, port));
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
             port = LocalEndPoint.Port; // port 0: the rest join the port the first one got
