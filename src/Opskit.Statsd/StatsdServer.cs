@@ -139,22 +139,37 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         PacketProcessor NewProcessor() => new(_aggregator, repeater, () => _sanitize, _time, _logger);
         foreach (var server in config.Servers)
         {
+            var what = $"{(server.Tcp ? "TCP" : "UDP")} {server.Address}:{server.Port}";
             if (server.Tcp)
             {
-                _tcp.Add(TcpInput.Start(server, NewProcessor, _logger));
+                _tcp.Add(Bind(what, () => TcpInput.Start(server, NewProcessor, _logger)));
             }
             else
             {
-                var udp = UdpInput.Start(server, config.UdpReaders, config.UdpReceiveBuffer, NewProcessor, _logger);
-                _udp.Add(udp);
+                _udp.Add(Bind(what, () => UdpInput.Start(server, config.UdpReaders, config.UdpReceiveBuffer, NewProcessor, _logger)));
             }
         }
 
         statistics.KernelDrops = () => _udp.Sum(u => u.ReadKernelDrops());
-        _management = ManagementConsole.Start(config.MgmtAddress, config.MgmtPort, this, _logger);
+        _management = Bind(
+            $"management TCP {config.MgmtAddress}:{config.MgmtPort}",
+            () => ManagementConsole.Start(config.MgmtAddress, config.MgmtPort, this, _logger));
         _scheduler.Start();
         StartWatching();
         Log.ServerIsUp(_logger);
+    }
+
+    /// <summary>Runs a bind and names the listener when it fails (the socket error alone does not say which).</summary>
+    private static T Bind<T>(string what, Func<T> bind)
+    {
+        try
+        {
+            return bind();
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new InvalidOperationException($"cannot listen on {what}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Flushes now (tests and shutdown); returns the snapshot every backend received.</summary>

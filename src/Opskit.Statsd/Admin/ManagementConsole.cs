@@ -35,6 +35,8 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
         var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // As Node does: a restart must not fail while the last connections sit in TIME_WAIT.
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             listener.Bind(new IPEndPoint(ip, port));
             listener.Listen(64);
         }

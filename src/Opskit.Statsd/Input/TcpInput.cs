@@ -38,6 +38,8 @@ internal sealed class TcpInput : IAsyncDisposable
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // As Node does: a restart must not fail while the last connections sit in TIME_WAIT.
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             listener.Bind(new IPEndPoint(address, server.Port));
             listener.Listen(512);
         }

@@ -107,9 +107,24 @@ public sealed class InputTests
     public async Task A_second_daemon_on_the_same_port_fails_instead_of_sharing_it()
     {
         await using var first = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2 });
-        var ex = await Assert.ThrowsAsync<SocketException>(() => RunningStatsd.StartAsync(
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningStatsd.StartAsync(
             new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2, ["port"] = first.UdpPort }));
-        Assert.Equal(SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+        Assert.Equal(SocketError.AddressAlreadyInUse, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
+        Assert.Contains($"UDP 127.0.0.1:{first.UdpPort}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Management_port_can_be_reused_right_after_a_quit()
+    {
+        var mgmt = FreePort.Tcp();
+        await using (var first = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["mgmt_port"] = mgmt }))
+        {
+            // The daemon closes first on quit, so its side of the connection sits in TIME_WAIT.
+            Assert.Equal("health: up\n", await first.ManageAsync("health"));
+        }
+
+        await using var second = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["mgmt_port"] = mgmt });
+        Assert.Equal("health: up\n", await second.ManageAsync("health"));
     }
 
     [Fact]
