@@ -9,4 +9,7 @@ foreach (var tool in ToolRegistry.All)
 
 root.Subcommands.Add(UpCommand.Create(ToolRegistry.All));
 
-return await root.Parse(args).InvokeAsync();
+// SIGTERM and Ctrl-C cancel the running action's token; services then flush what they hold.
+// System.CommandLine's default grace is 2 s, too short for a final flush to a slow backend.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+return await root.Parse(args).InvokeAsync(invocation);
