@@ -86,6 +86,12 @@ internal sealed partial class ProfileStore : IDisposable
                 return ProfileLookupResult.Unavailable;
             }
 
+            // The index is plain managed memory: no reference counting (no shared-cache-line interlocked ops) needed.
+            if (generation.Index is { } index)
+            {
+                return index.Contains(idUtf8) ? ProfileLookupResult.Found : ProfileLookupResult.NotFound;
+            }
+
             if (!generation.TryAcquire())
             {
                 continue; // Swapped out between the read and the acquire: read the new one.
