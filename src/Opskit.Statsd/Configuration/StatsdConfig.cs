@@ -101,7 +101,7 @@ internal sealed class StatsdConfig
     /// Beyond Etsy: how long shutdown waits for the final flush to reach the backends. The default stays under
     /// the 2 s System.CommandLine gives an action after SIGTERM before it returns from Main.
     /// </summary>
-    public double ShutdownTimeoutMs { get; private init; } = 1500;
+    public double ShutdownTimeoutMs { get; private init; } = 10000;
 
     /// <summary>The settings aggregation and flushing read (the part a reload may change).</summary>
     public AggregationSettings ToAggregationSettings() => new()
@@ -200,7 +200,7 @@ internal sealed class StatsdConfig
             UdpReaders = Positive(raw, "udpReaders", Environment.ProcessorCount),
             UdpReceiveBuffer = Positive(raw, "udpReceiveBuffer", 8 * 1024 * 1024),
             AggregationShards = Positive(raw, "aggregationShards", Environment.ProcessorCount),
-            ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 1500),
+            ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 10000),
             ReceiveStats = JsValues.Truthy(raw["receiveStats"]),
         };
     }
