@@ -1,0 +1,43 @@
+namespace Opskit.Cluster.Tests;
+
+public sealed class ClusterToolTests
+{
+    [Theory]
+    [InlineData("--max-body-bytes", "0")]
+    [InlineData("--max-sentences", "-1")]
+    [InlineData("--intra-op-threads", "0")]
+    [InlineData("--token-budget", "10")]
+    public async Task Bad_option_exits_with_2_before_serving(string option, string value)
+    {
+        var command = new ClusterTool().CreateCommand();
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            var exit = await command.Parse([option, value, "--urls", "http://127.0.0.1:1"]).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(2, exit);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Contains(option, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_match_the_documented_values()
+    {
+        var options = new ClusterOptions();
+        options.Validate();
+        Assert.Equal("http://127.0.0.1:8000", options.Urls);
+        Assert.Equal(2 * 1024 * 1024, options.MaxBodyBytes);
+        Assert.Equal(4096, options.MaxSentences);
+        Assert.Equal(256, options.Model.MaxTokens);
+        Assert.False(options.Model.AllowSpinning);
+        Assert.Equal(64, options.Batching.MaxBatchSize);
+        Assert.Equal(8192, options.Batching.TokenBudget);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), options.Batching.MaxWait);
+    }
+}
