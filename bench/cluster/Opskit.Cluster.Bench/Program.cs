@@ -17,10 +17,10 @@ if (args.Length >= 2 && args[0] == "export-model")
 
 if (args.Length >= 1 && args[0] == "raw")
 {
-    // Raw ONNX only, in a fresh process: batch sizes from the arguments, 5 s each.
+    // Raw ONNX only, in a fresh process: raw TITLES_JSONL THREADS BATCH... [--spin], 5 s per batch size.
     var rawTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
-    using var rawModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = Environment.GetEnvironmentVariable("SPIN") == "1" });
-    foreach (var b in args.Skip(3).Select(int.Parse))
+    using var rawModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = args.Contains("--spin") });
+    foreach (var b in args.Skip(3).Where(a => a != "--spin").Select(int.Parse))
     {
         Console.WriteLine($"batch {b}: {EngineThroughput.Measure(rawModel, rawTitles, b, TimeSpan.FromSeconds(5), tokenize: false):F1}/s");
     }
