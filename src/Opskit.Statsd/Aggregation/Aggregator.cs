@@ -23,7 +23,7 @@ internal sealed class Aggregator : IAsyncDisposable
         Sequence = sequence;
         for (var i = 0; i < shardCount; i++)
         {
-            _workers[i] = new ShardWorker(new MetricShard(sequence) { Settings = settings }, _pool, capacity: 256);
+            _workers[i] = new ShardWorker(new MetricShard(sequence) { Settings = settings }, _pool, capacity: 256, name: $"statsd-shard-{i}");
         }
     }
 
