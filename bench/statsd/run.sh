@@ -15,6 +15,8 @@
 #   RECEIVERS ["opskit etsy ceiling"]
 #   SOURCES [1]            sending sockets (source ports) of the blaster; >1 models many clients,
 #                          which SO_REUSEPORT spreads over opskit's receive loops
+#   SOCKET_MODE [daemon default]  opskit's udpSocketMode: shared (all loops on one socket) or
+#                          reuseport (a socket per loop; the kernel hashes each source to one)
 #   RESULTS [bench/statsd/results-<date>.txt]  raw per-run numbers are appended here
 set -euo pipefail
 
@@ -26,6 +28,7 @@ FULL_SPEED_MAX="${FULL_SPEED_MAX:-3000000}"
 SCENARIOS="${SCENARIOS:-1:25000 1:50000 1:100000 1:0 10:25000 10:50000 10:100000 10:0}"
 RECEIVERS="${RECEIVERS:-opskit etsy ceiling}"
 SOURCES="${SOURCES:-1}"
+SOCKET_MODE="${SOCKET_MODE:-}"
 RESULTS="${RESULTS:-$here/results-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY="$(command -v python3)"
@@ -102,6 +105,7 @@ start_daemon() {
   port: $udp, address: '127.0.0.1', mgmt_port: $mgmt, mgmt_address: '127.0.0.1',
   flushInterval: 1000, backends: [ './backends/graphite' ],
   graphiteHost: '127.0.0.1', graphitePort: $sink_port, graphite: { legacyNamespace: false },
+  ${SOCKET_MODE:+udpSocketMode: '$SOCKET_MODE',}
 }
 CONF
   if [[ $name == opskit ]]; then
@@ -157,7 +161,7 @@ settle() {
 }
 
 # --- runs ----------------------------------------------------------------------------------------
-echo "# sources $SOURCES; $(nproc) cores; $(uptime)" >>"$RESULTS"
+echo "# sources $SOURCES; opskit udpSocketMode ${SOCKET_MODE:-default}; $(nproc) cores; $(uptime)" >>"$RESULTS"
 echo "# scenario receiver rep sent_packets sent_lines recv_packets recv_lines cpu_seconds send_seconds" >>"$RESULTS"
 for rep in $(seq "$REPS"); do
   for scenario in $SCENARIOS; do

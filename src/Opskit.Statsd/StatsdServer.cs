@@ -146,7 +146,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
             }
             else
             {
-                _udp.Add(Bind(what, () => UdpInput.Start(server, config.UdpReaders, config.UdpReceiveBuffer, NewProcessor, _logger)));
+                _udp.Add(Bind(what, () => UdpInput.Start(server, config.UdpReaders, config.UdpReusePort, config.UdpReceiveBuffer, NewProcessor, _logger)));
             }
         }
 

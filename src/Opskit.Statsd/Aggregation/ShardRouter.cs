@@ -69,6 +69,13 @@ internal sealed class ShardRouter
         }
     }
 
+    /// <summary>Takes the arrival epoch of the coming receive batch now (else its first metric takes one).</summary>
+    public void BeginBatch()
+    {
+        _arrival = _aggregator.Sequence.NextEpoch();
+        _arrivalEnd = _arrival + (1L << KeySequence.EpochShift) - 1;
+    }
+
     /// <summary>Publishes the open blocks and the counters of this receive batch.</summary>
     public void Commit(long nowSeconds)
     {

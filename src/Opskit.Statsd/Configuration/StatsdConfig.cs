@@ -85,6 +85,14 @@ internal sealed class StatsdConfig
     /// <summary>Beyond Etsy: receive loops per UDP listener (default one per core).</summary>
     public int UdpReaders { get; private init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Beyond Etsy: how the receive loops of a UDP listener get their datagrams on Linux: <c>shared</c> (default;
+    /// all loops call recvmmsg on one socket and the kernel hands each datagram to a waiting loop, so even one
+    /// sender keeps every loop busy) or <c>reuseport</c> (a socket per loop bound with SO_REUSEPORT; the kernel
+    /// hashes each sender's address to one socket, so one sender uses one loop).
+    /// </summary>
+    public bool UdpReusePort { get; private init; }
+
     /// <summary>Beyond Etsy: requested SO_RCVBUF in bytes (default 8 MiB).</summary>
     public int UdpReceiveBuffer { get; private init; } = 8 * 1024 * 1024;
 
@@ -198,6 +206,7 @@ internal sealed class StatsdConfig
             PrometheusAddress = prometheus?["address"] is JsonNode pa ? JsValues.Text(pa) : "127.0.0.1",
             PrometheusPort = prometheus is null ? 9102 : Port(prometheus, "port", 9102),
             UdpReaders = Positive(raw, "udpReaders", Environment.ProcessorCount),
+            UdpReusePort = ReadUdpSocketMode(raw),
             UdpReceiveBuffer = Positive(raw, "udpReceiveBuffer", 8 * 1024 * 1024),
             AggregationShards = Positive(raw, "aggregationShards", Environment.ProcessorCount),
             ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 10000),
@@ -327,6 +336,21 @@ internal sealed class StatsdConfig
         }
 
         return (int)value;
+    }
+
+    private static bool ReadUdpSocketMode(JsonObject raw)
+    {
+        if (!JsValues.Truthy(raw["udpSocketMode"]))
+        {
+            return false;
+        }
+
+        return JsValues.Text(raw["udpSocketMode"]) switch
+        {
+            "shared" => false,
+            "reuseport" => true,
+            var other => throw new FormatException($"udpSocketMode must be 'shared' or 'reuseport', not '{other}'"),
+        };
     }
 
     private static int Positive(JsonObject config, string key, int fallback)

@@ -34,10 +34,17 @@ internal sealed class PacketProcessor
         _time = time;
     }
 
-    /// <summary>Parses one datagram (or one newline-terminated TCP chunk).</summary>
-    public void Process(ReadOnlySpan<byte> packet, bool tcp)
+    /// <summary>
+    /// Parses one datagram (or one newline-terminated TCP chunk); with <paramref name="observe"/> false the caller
+    /// hands the packet to the repeater itself, later, through <see cref="Observe"/>.
+    /// </summary>
+    public void Process(ReadOnlySpan<byte> packet, bool tcp, bool observe = true)
     {
-        _observer?.OnPacket(packet, tcp);
+        if (observe)
+        {
+            _observer?.OnPacket(packet, tcp);
+        }
+
         var sink = _router.CreateSink();
         int lines;
         try
@@ -59,6 +66,12 @@ internal sealed class PacketProcessor
 
         _router.CountPacket(tcp, lines);
     }
+
+    /// <summary>Hands a packet to the repeater (if any).</summary>
+    public void Observe(ReadOnlySpan<byte> packet, bool tcp) => _observer?.OnPacket(packet, tcp);
+
+    /// <summary>Stamps the coming receive batch now (in receive order), not at its first metric.</summary>
+    public void BeginBatch() => _router.BeginBatch();
 
     /// <summary>Publishes what this loop parsed since the last commit; called after each receive batch.</summary>
     public void Commit()

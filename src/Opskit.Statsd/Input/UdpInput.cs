@@ -8,9 +8,11 @@ using Opskit.Statsd.Configuration;
 namespace Opskit.Statsd.Input;
 
 /// <summary>
-/// A UDP listener with several receive loops (issue 4): on Linux each loop has its own socket bound with
-/// SO_REUSEPORT (the kernel spreads senders across them) and receives in batches with <c>recvmmsg</c> into a
-/// pinned buffer; elsewhere the loops share one socket and receive one datagram at a time.
+/// A UDP listener with several receive loops (issue 4). On Linux the loops receive in batches with
+/// <c>recvmmsg</c> into pinned buffers, either all from one shared socket (the kernel wakes one waiting loop
+/// per arrival, so a single sender keeps every loop busy) or each from its own socket bound with SO_REUSEPORT
+/// (the kernel hashes each sender to one socket). Elsewhere the loops share one socket and receive one
+/// datagram at a time.
 /// </summary>
 internal sealed class UdpInput : IAsyncDisposable
 {
@@ -19,7 +21,11 @@ internal sealed class UdpInput : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
     private readonly ILogger _logger;
+    private readonly object _receiveGate = new();
+    private readonly object _turnGate = new();
     private volatile bool _stopping;
+    private long _nextTicket;
+    private long _turn;
 
     private UdpInput(ILogger logger) => _logger = logger;
 
@@ -28,19 +34,23 @@ internal sealed class UdpInput : IAsyncDisposable
     /// <summary>Effective SO_RCVBUF of the first socket (what the kernel granted, not what was asked).</summary>
     public int EffectiveReceiveBuffer { get; private set; }
 
-    /// <summary>Binds the sockets and starts the receive loops.</summary>
-    public static UdpInput Start(ServerConfig server, int readers, int receiveBuffer, Func<PacketProcessor> processors, ILogger logger)
+    /// <summary>
+    /// Binds the socket(s) and starts <paramref name="readers"/> receive loops; on Linux with
+    /// <paramref name="reusePort"/> a socket per loop with SO_REUSEPORT instead of one shared socket.
+    /// </summary>
+    public static UdpInput Start(ServerConfig server, int readers, bool reusePort, int receiveBuffer, Func<PacketProcessor> processors, ILogger logger)
     {
         var input = new UdpInput(logger);
         try
         {
-            input.Bind(server, readers, receiveBuffer);
-            var perSocket = OperatingSystem.IsLinux();
+            var perSocket = OperatingSystem.IsLinux() && reusePort;
+            input.Bind(server, perSocket ? readers : 1, receiveBuffer);
             for (var i = 0; i < readers; i++)
             {
                 var socket = perSocket ? input._sockets[i] : input._sockets[0];
                 var processor = processors();
-                var thread = new Thread(() => input.Run(socket, processor))
+                var shared = OperatingSystem.IsLinux() && !perSocket && readers > 1;
+                var thread = new Thread(() => input.Run(socket, processor, shared))
                 {
                     IsBackground = true,
                     Name = $"statsd-udp-{input.LocalEndPoint.Port}-{i}",
@@ -59,11 +69,10 @@ internal sealed class UdpInput : IAsyncDisposable
         }
     }
 
-    private void Bind(ServerConfig server, int readers, int receiveBuffer)
+    private void Bind(ServerConfig server, int count, int receiveBuffer)
     {
         var address = ResolveAddress(server.Address, server.Ipv6);
         var port = server.Port;
-        var count = OperatingSystem.IsLinux() ? readers : 1;
         if (count > 1 && port != 0)
         {
             // SO_REUSEPORT would silently share the port with another daemon of the same user (and split its
@@ -135,13 +144,13 @@ internal sealed class UdpInput : IAsyncDisposable
         throw new SocketException((int)SocketError.HostNotFound);
     }
 
-    private void Run(Socket socket, PacketProcessor processor)
+    private void Run(Socket socket, PacketProcessor processor, bool shared)
     {
         try
         {
             if (OperatingSystem.IsLinux())
             {
-                RunBatched(socket, processor);
+                RunBatched(socket, processor, shared);
             }
             else
             {
@@ -161,7 +170,14 @@ internal sealed class UdpInput : IAsyncDisposable
         }
     }
 
-    private unsafe void RunBatched(Socket socket, PacketProcessor processor)
+    /// <remarks>
+    /// Shared socket: the loops take turns to receive (one recvmmsg at a time, under a lock, which also hands out
+    /// a ticket and the batch's arrival epoch), parse their batches in parallel, and publish them (blocks to the
+    /// shards, packets to the repeater) strictly in ticket order. So the datagrams of one sender are applied in
+    /// the order the kernel queued them, as with one loop: a gauge set then changed by the next packet, and the
+    /// repeater's output, keep their order.
+    /// </remarks>
+    private unsafe void RunBatched(Socket socket, PacketProcessor processor, bool shared)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(SlotSize * BatchSize, pinned: true);
         var iovecs = new LinuxSocket.IoVec[BatchSize];
@@ -181,11 +197,34 @@ internal sealed class UdpInput : IAsyncDisposable
 
             while (!_stopping)
             {
-                var received = LinuxSocket.RecvMMsg(fd, msgs, BatchSize, LinuxSocket.MsgWaitForOne, null);
-                if (received < 0)
+                int received;
+                var errno = 0;
+                long ticket = 0;
+                if (shared)
                 {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno is LinuxSocket.EAgain or LinuxSocket.EIntr)
+                    lock (_receiveGate)
+                    {
+                        received = LinuxSocket.RecvMMsg(fd, msgs, BatchSize, LinuxSocket.MsgWaitForOne, null);
+                        if (received > 0)
+                        {
+                            ticket = _nextTicket++;
+                            processor.BeginBatch();
+                        }
+                        else
+                        {
+                            errno = Marshal.GetLastPInvokeError();
+                        }
+                    }
+                }
+                else
+                {
+                    received = LinuxSocket.RecvMMsg(fd, msgs, BatchSize, LinuxSocket.MsgWaitForOne, null);
+                    errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
+                }
+
+                if (received <= 0)
+                {
+                    if (errno is LinuxSocket.EAgain or LinuxSocket.EIntr || received == 0)
                     {
                         continue;
                     }
@@ -193,12 +232,55 @@ internal sealed class UdpInput : IAsyncDisposable
                     throw new SocketException(errno);
                 }
 
-                for (var i = 0; i < received; i++)
+                if (!shared)
                 {
-                    processor.Process(new ReadOnlySpan<byte>(data + (i * SlotSize), (int)msgs[i].Length), tcp: false);
+                    for (var i = 0; i < received; i++)
+                    {
+                        processor.Process(new ReadOnlySpan<byte>(data + (i * SlotSize), (int)msgs[i].Length), tcp: false);
+                    }
+
+                    processor.Commit();
+                    continue;
                 }
 
-                processor.Commit();
+                try
+                {
+                    for (var i = 0; i < received; i++)
+                    {
+                        processor.Process(new ReadOnlySpan<byte>(data + (i * SlotSize), (int)msgs[i].Length), tcp: false, observe: false);
+                    }
+                }
+                finally
+                {
+                    // Publish in ticket order; a loop that dies still passes its turn on, and stopping loops stop waiting.
+                    // A monitor, not a spin: on a busy 2-core machine a spinning loop takes the CPU from the
+                    // very loop it waits for.
+                    lock (_turnGate)
+                    {
+                        while (_turn != ticket && !_stopping)
+                        {
+                            Monitor.Wait(_turnGate, 100);
+                        }
+                    }
+
+                    try
+                    {
+                        for (var i = 0; i < received; i++)
+                        {
+                            processor.Observe(new ReadOnlySpan<byte>(data + (i * SlotSize), (int)msgs[i].Length), tcp: false);
+                        }
+
+                        processor.Commit();
+                    }
+                    finally
+                    {
+                        lock (_turnGate)
+                        {
+                            _turn = ticket + 1;
+                            Monitor.PulseAll(_turnGate);
+                        }
+                    }
+                }
             }
         }
     }

@@ -99,6 +99,7 @@ public sealed class StatsdConfigTests
         Assert.Equal("up", config.HealthStatus);
         Assert.Equal(8 * 1024 * 1024, config.UdpReceiveBuffer);
         Assert.Equal(Environment.ProcessorCount, config.UdpReaders);
+        Assert.False(config.UdpReusePort);
     }
 
     [Fact]
@@ -140,6 +141,7 @@ public sealed class StatsdConfigTests
     [InlineData("{ flushInterval: -5 }", "flushInterval must be a positive number")]
     [InlineData("{ servers: [ { server: './servers/unix' } ] }", "unknown server")]
     [InlineData("{ udpReaders: 0 }", "udpReaders must be a positive number")]
+    [InlineData("{ udpSocketMode: 'spread' }", "udpSocketMode must be 'shared' or 'reuseport'")]
     public void Bad_values_name_the_key(string text, string expected)
     {
         var ex = Assert.Throws<FormatException>(() => From(text));

@@ -81,10 +81,13 @@ public sealed class InputTests
         Assert.Contains("'v6.metric': 7", await statsd.ManageAsync("counters"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Several_receive_loops_share_one_port_and_lose_nothing_on_loopback()
+    [Theory]
+    [InlineData("shared")]
+    [InlineData("reuseport")]
+    public async Task Several_receive_loops_share_one_port_and_lose_nothing_on_loopback(string mode)
     {
-        await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 3 });
+        await using var statsd = await RunningStatsd.StartAsync(
+            new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 3, ["udpSocketMode"] = mode });
         var senders = Enumerable.Range(0, 4).Select(s => Task.Run(async () =>
         {
             using var udp = new UdpClient(AddressFamily.InterNetwork);
@@ -101,6 +104,26 @@ public sealed class InputTests
         Assert.Equal(2000, snapshot.Timers.Single(t => t.Name == "load.timer").Values.Length);
         Assert.Equal(2000, snapshot.Counters.Single(c => c.Name == "statsd.packets_received").Value);
         Assert.Equal(4000, snapshot.Counters.Single(c => c.Name == "statsd.metrics_received").Value);
+    }
+
+    [Fact]
+    public async Task One_sender_on_a_shared_socket_keeps_its_packet_order_across_receive_loops()
+    {
+        // Each packet sets the gauge absolutely and then the next one changes it by a delta: any reordering of
+        // two packets between the loops ends on a different value than 3 * 1000 - 1 = 2999.
+        await using var statsd = await RunningStatsd.StartAsync(
+            new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 3, ["udpSocketMode"] = "shared" });
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        var target = new IPEndPoint(IPAddress.Loopback, statsd.UdpPort);
+        for (var i = 1; i <= 1000; i++)
+        {
+            await udp.SendAsync(Encoding.UTF8.GetBytes($"order.gauge:{3 * i}|g"), target, Ct);
+            await udp.SendAsync(Encoding.UTF8.GetBytes("order.gauge:-1|g"), target, Ct);
+        }
+
+        await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Datagrams >= 2000, TimeSpan.FromSeconds(20), "2000 datagrams");
+        var snapshot = await statsd.Server.FlushNowAsync(Ct);
+        Assert.Equal(2999, snapshot.Gauges.Single(g => g.Name == "order.gauge").Value);
     }
 
     [Fact]
