@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Opskit.Cluster.Embeddings;
 using Opskit.Cluster.Http;
@@ -79,9 +80,8 @@ public sealed class ClusterTool : IServiceTool
             {
                 await app.StartAsync(ct).ConfigureAwait(false);
                 await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+                return app.Services.GetRequiredService<EmbeddingRuntime>().LoadFailed ? 1 : 0;
             }
-
-            return 0;
         });
         return command;
     }

@@ -40,4 +40,17 @@ public sealed class ClusterToolTests
         Assert.Equal(8192, options.Batching.TokenBudget);
         Assert.Equal(TimeSpan.FromMilliseconds(2), options.Batching.MaxWait);
     }
+
+    [Fact]
+    public async Task Model_that_cannot_load_makes_the_command_exit_1()
+    {
+        using var folder = new Opskit.Testing.TempDirectory();
+        var port = Opskit.Testing.FreePort.Tcp();
+        var command = new ClusterTool().CreateCommand();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        var exit = await command.Parse(["--model", folder.Path, "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(cancellationToken: timeout.Token);
+        Assert.False(timeout.IsCancellationRequested, "the service kept running without a model");
+        Assert.Equal(1, exit);
+    }
 }

@@ -33,6 +33,9 @@ internal sealed partial class EmbeddingRuntime(
 
     public bool IsReady => Batcher is not null;
 
+    /// <summary>True when loading failed and the host was asked to stop (the process should exit non-zero).</summary>
+    public bool LoadFailed { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -60,6 +63,7 @@ internal sealed partial class EmbeddingRuntime(
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             LogLoadFailed(logger, ex);
+            LoadFailed = true;
             lifetime.StopApplication();
         }
     }
