@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Opskit.Core;
 using Opskit.Core.Hosting;
@@ -26,7 +27,24 @@ internal static partial class UpCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken stopping)
+    private static async Task<int> RunAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken commandToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        var signals = OnStopSignals(stop);
+        try
+        {
+            return await RunServicesAsync(tools, dataDir, stop.Token);
+        }
+        finally
+        {
+            foreach (var signal in signals)
+            {
+                signal.Dispose();
+            }
+        }
+    }
+
+    private static async Task<int> RunServicesAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken stopping)
     {
         var services = new List<IServiceTool>();
         foreach (var tool in tools)
@@ -89,6 +107,25 @@ internal static partial class UpCommand
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopping.Register(() => stopped.TrySetResult());
         await stopped.Task;
+    }
+
+    /// <summary>
+    /// Ctrl-C and SIGTERM cancel <paramref name="stop"/>; cancelling the signal's default action keeps
+    /// the process alive until every service has stopped (and flushed).
+    /// </summary>
+    private static IDisposable[] OnStopSignals(CancellationTokenSource stop)
+    {
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
+        return
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+        ];
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "opskit up: a service failed to start; stopping the others")]

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Opskit.Cluster.Diagnostics;
 using Opskit.Cluster.Embeddings;
@@ -42,7 +41,7 @@ internal static class ClusterServer
 
         if (embedded)
         {
-            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+            builder.Services.AddCallerOwnedLifetime();
         }
 
         builder.Services.AddSingleton(options);
@@ -76,12 +75,4 @@ internal static class ClusterServer
     /// <summary>The addresses Kestrel actually bound (after start), e.g. http://127.0.0.1:8000.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) =>
         [.. app.Urls];
-
-    /// <summary>A lifetime that leaves Ctrl-C and SIGTERM to <c>opskit up</c>.</summary>
-    private sealed class EmbeddedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

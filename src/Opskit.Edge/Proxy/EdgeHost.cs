@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Opskit.Core.Hosting;
@@ -45,7 +44,7 @@ internal static partial class EdgeHost
         }
 
         // The caller owns Ctrl-C/SIGTERM (System.CommandLine's token, or `opskit up`).
-        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
+        builder.Services.AddCallerOwnedLifetime();
 
         var edgeSection = builder.Configuration.GetSection(EdgeOptions.Section);
         var startOptions = edgeSection.Get<EdgeOptions>() ?? new EdgeOptions();
@@ -127,11 +126,4 @@ internal static partial class EdgeHost
 
     [LoggerMessage(Level = LogLevel.Error, Message = "edge: changed configuration file not applied, keeping the previous one: {Reason}")]
     private static partial void LogFileRejected(ILogger logger, string reason);
-
-    private sealed class CallerOwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Opskit.Core.Hosting;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Flushing;
 
@@ -40,6 +41,8 @@ internal sealed class PrometheusBackend : IStatsdBackend
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        // The daemon owns Ctrl-C/SIGTERM; a console lifetime here would swallow Ctrl-C for the process.
+        builder.Services.AddCallerOwnedLifetime();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
         var backend = new PrometheusBackend(app);
