@@ -28,6 +28,19 @@ public sealed class PortsAndDirectoriesTests
     }
 
     [Fact]
+    public void Free_ports_lie_below_the_ephemeral_range_and_are_never_handed_out_twice()
+    {
+        var start = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+        var ports = new HashSet<int>();
+        for (var i = 0; i < 200; i++)
+        {
+            var port = i % 2 == 0 ? FreePort.Udp() : FreePort.Tcp();
+            Assert.InRange(port, 1024, start - 1);
+            Assert.True(ports.Add(port), $"port {port} was handed out twice");
+        }
+    }
+
+    [Fact]
     public void Temp_directory_is_removed_with_its_contents()
     {
         string path;
