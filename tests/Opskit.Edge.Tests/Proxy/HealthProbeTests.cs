@@ -30,7 +30,9 @@ public sealed class HealthProbeTests
         var passSick = await edge.Client.PostAsync("/post", new StringContent("x"), TestContext.Current.CancellationToken);
         await Eventually.AssertAsync(() => edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600").Result.StatusCode == HttpStatusCode.OK
             && upstream.Count("/cached") == 1, timeout, "stale answer while sick");
-        await Task.Delay(1100, TestContext.Current.CancellationToken); // let the cached object pass its 1 s TTL
+        // Wait (by the object's own Age, not a fixed sleep) until the cached object is past its 1 s TTL.
+        await Eventually.AssertAsync(() => edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600").Result.Headers.Age >= TimeSpan.FromSeconds(2),
+            timeout, "cached object older than its TTL");
         var stale = await edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, sick.StatusCode);
