@@ -152,6 +152,8 @@ async Task MeasureServerAsync(string label, string file, string[] arguments, Uri
     var embed = new Uri(baseAddress, "/embed");
     // Warm-up with the largest client count: connections, JIT tiers and ONNX Runtime buffers for batch shapes.
     await LoadGenerator.RunAsync(embed, titles, clientCounts.Max(), TimeSpan.FromSeconds(3), null);
+    // Idle RSS is read after the warm-up's connections close and the background GC has run: a
+    // settle time, not a wait for a condition (RSS has no "done" state to poll for).
     await Task.Delay(2000);
     Record($"{label} idle RSS MiB", Rss.Kib(server.Pid) / 1024.0);
     foreach (var clients in clientCounts)
