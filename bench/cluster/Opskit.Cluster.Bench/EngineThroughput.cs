@@ -41,6 +41,46 @@ internal static class EngineThroughput
         return done / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
+    /// <summary>
+    /// Like <see cref="Measure"/> (pre-tokenized, length-sorted) but with <paramref name="callers"/> threads
+    /// calling the one shared session at once: the ceiling for several single-threaded batch workers.
+    /// </summary>
+    public static double MeasureParallel(EmbeddingModel model, string[] titles, int batchSize, int callers, TimeSpan duration)
+    {
+        var pretokenized = titles.Select(t => model.Tokenize(t)).ToArray();
+        Array.Sort(pretokenized, static (a, b) => a.Length.CompareTo(b.Length));
+        long done = 0;
+        var started = Stopwatch.GetTimestamp();
+        var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var threads = Enumerable.Range(0, callers).Select(c => new Thread(() =>
+        {
+            var batch = new int[batchSize][];
+            var output = new float[batchSize * model.Dimension];
+            var next = c * batchSize;
+            while (Stopwatch.GetTimestamp() < stopAt && Interlocked.Read(ref done) < 10_000_000)
+            {
+                for (var i = 0; i < batchSize; i++)
+                {
+                    batch[i] = pretokenized[next++ % pretokenized.Length];
+                }
+
+                model.Embed(batch, output);
+                Interlocked.Add(ref done, batchSize);
+            }
+        })).ToArray();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        return done / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
     /// <summary>The service's engine without HTTP: 64-sentence requests through the batcher (tokenize, sort by length, embed).</summary>
     public static async Task<double> MeasureBatcherAsync(EmbeddingModel model, string[] titles, int requestSize, TimeSpan duration)
     {

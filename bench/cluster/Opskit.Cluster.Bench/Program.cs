@@ -17,12 +17,17 @@ if (args.Length >= 2 && args[0] == "export-model")
 
 if (args.Length >= 1 && args[0] == "raw")
 {
-    // Raw ONNX only, in a fresh process: raw TITLES_JSONL THREADS BATCH... [--spin], 5 s per batch size.
+    // Raw ONNX only, in a fresh process: raw TITLES_JSONL THREADS BATCH... [--spin] [--callers N], 5 s per batch size.
     var rawTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
     using var rawModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = args.Contains("--spin") });
-    foreach (var b in args.Skip(3).Where(a => a != "--spin").Select(int.Parse))
+    var callersAt = Array.IndexOf(args, "--callers");
+    var callers = callersAt > 0 ? int.Parse(args[callersAt + 1], CultureInfo.InvariantCulture) : 1;
+    foreach (var b in args.Skip(3).Where((a, i) => a != "--spin" && a != "--callers" && i + 3 != callersAt + 1).Select(int.Parse))
     {
-        Console.WriteLine($"batch {b}: {EngineThroughput.Measure(rawModel, rawTitles, b, TimeSpan.FromSeconds(5), tokenize: false):F1}/s");
+        var rate = callers == 1
+            ? EngineThroughput.Measure(rawModel, rawTitles, b, TimeSpan.FromSeconds(5), tokenize: false)
+            : EngineThroughput.MeasureParallel(rawModel, rawTitles, b, callers, TimeSpan.FromSeconds(5));
+        Console.WriteLine($"batch {b} x {callers} callers: {rate:F1}/s");
     }
 
     return 0;
@@ -73,6 +78,18 @@ Console.WriteLine($"{titles.Length} titles; {seconds} s per run; {rounds} rounds
 
 var files = new MiniLmResources().Load();
 var basePort = 18_700 + Random.Shared.Next(200);
+if (args[0] == "http")
+{
+    // One opskit server only, for A/B of server options: http --server-args "..." [--clients 1,8,64].
+    var only = Arg("--clients", "64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+    for (var round = 1; round <= rounds; round++)
+    {
+        await MeasureServerAsync("opskit http", "dotnet", [opskitDll, "cluster", .. serverArgs, "--urls", $"http://127.0.0.1:{basePort + round}"], new Uri($"http://127.0.0.1:{basePort + round}"), only, 0);
+    }
+
+    return 0;
+}
+
 for (var round = 1; round <= rounds; round++)
 {
     Console.WriteLine($"round {round} (load {File.ReadAllText("/proc/loadavg").Trim()})");

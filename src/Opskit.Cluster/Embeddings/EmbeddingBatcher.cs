@@ -164,6 +164,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         var batchTokens = new int[_options.MaxBatchSize][];
         var batchEntries = new Pending[_options.MaxBatchSize];
         var output = new float[_options.MaxBatchSize * _model.Dimension];
+        var norms = new float[_options.MaxBatchSize];
         var stopping = _stopping.Token;
         var head = 0;
         var lastRound = 0;
@@ -225,7 +226,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
                     count++;
                 }
 
-                RunBatch(window, start, count, longest, batchTokens, batchEntries, output);
+                RunBatch(window, start, count, longest, batchTokens, batchEntries, output, norms);
                 start += count;
             }
 
@@ -290,7 +291,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         }
     }
 
-    private void RunBatch(List<Pending> window, int start, int count, int longest, int[][] batchTokens, Pending[] entries, float[] output)
+    private void RunBatch(List<Pending> window, int start, int count, int longest, int[][] batchTokens, Pending[] entries, float[] output, float[] norms)
     {
         long tokens = 0;
         for (var i = 0; i < count; i++)
@@ -312,7 +313,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
 
         try
         {
-            _model.Embed(batchTokens.AsSpan(0, count), output);
+            _model.Embed(batchTokens.AsSpan(0, count), output, norms);
         }
         catch (Exception ex) when (ex is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or OutOfMemoryException)
         {
@@ -333,6 +334,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         {
             var entry = entries[i];
             output.AsSpan(i * dimension, dimension).CopyTo(entry.Job.Destination(entry.Index));
+            entry.Job.SetNorm(entry.Index, norms[i]);
             entry.Job.AddCompute(batchId, elapsed);
         }
 

@@ -12,6 +12,7 @@ internal sealed class EmbeddingJob
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private float[]? _vectors;
+    private float[]? _norms;
     private int _remaining;
     private int _owners = 2;
     private long _startedAt;
@@ -25,6 +26,7 @@ internal sealed class EmbeddingJob
         CancellationToken = cancellationToken;
         _remaining = tokens.Length;
         _vectors = ArrayPool<float>.Shared.Rent(Math.Max(1, tokens.Length * dimension));
+        _norms = ArrayPool<float>.Shared.Rent(Math.Max(1, tokens.Length));
         EnqueuedAt = Stopwatch.GetTimestamp();
     }
 
@@ -47,7 +49,15 @@ internal sealed class EmbeddingJob
     /// <summary>The vector of sentence <paramref name="index"/>; valid after <see cref="Completion"/> until <see cref="Release"/>.</summary>
     public ReadOnlySpan<float> Vector(int index) => _vectors.AsSpan(index * Dimension, Dimension);
 
+    /// <summary>
+    /// The L2 norm the pooled vector of sentence <paramref name="index"/> had before normalization
+    /// (<see cref="Vector"/> × this = the raw pooled vector); same validity as <see cref="Vector"/>.
+    /// </summary>
+    public float Norm(int index) => _norms![index];
+
     internal Span<float> Destination(int index) => _vectors.AsSpan(index * Dimension, Dimension);
+
+    internal void SetNorm(int index, float norm) => _norms![index] = norm;
 
     internal void MarkStarted(long timestamp) => Interlocked.CompareExchange(ref _startedAt, timestamp, 0);
 
@@ -96,6 +106,10 @@ internal sealed class EmbeddingJob
         if (Interlocked.Decrement(ref _owners) == 0 && Interlocked.Exchange(ref _vectors, null) is { } vectors)
         {
             ArrayPool<float>.Shared.Return(vectors);
+            if (Interlocked.Exchange(ref _norms, null) is { } norms)
+            {
+                ArrayPool<float>.Shared.Return(norms);
+            }
         }
     }
 }

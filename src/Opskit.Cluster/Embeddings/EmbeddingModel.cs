@@ -71,9 +71,11 @@ internal sealed class EmbeddingModel : IDisposable
 
     /// <summary>
     /// Embeds a batch of tokenized sentences (right-padded to the longest) and writes one L2-normalized
-    /// vector per sentence into <paramref name="output"/> (row-major, <see cref="Dimension"/> wide).
+    /// vector per sentence into <paramref name="output"/> (row-major, <see cref="Dimension"/> wide). When
+    /// <paramref name="norms"/> is given it receives each pooled vector's L2 norm before normalization, so a
+    /// caller can return the raw pooled vector (<c>normalize: false</c>) as vector × norm.
     /// </summary>
-    public void Embed(ReadOnlySpan<int[]> batch, Span<float> output)
+    public void Embed(ReadOnlySpan<int[]> batch, Span<float> output, Span<float> norms = default)
     {
         var count = batch.Length;
         if (count == 0)
@@ -126,7 +128,7 @@ internal sealed class EmbeddingModel : IDisposable
             OrtValue[] inputs = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
             using var runOptions = new RunOptions();
             _session.Run(runOptions, _inputNames, inputs, _outputNames, [hiddenValue]);
-            Pool(batch, hiddenBuffer.AsSpan(0, hiddenCells), sequence, output);
+            Pool(batch, hiddenBuffer.AsSpan(0, hiddenCells), sequence, output, norms);
         }
         finally
         {
@@ -139,7 +141,7 @@ internal sealed class EmbeddingModel : IDisposable
 
     public void Dispose() => _session.Dispose();
 
-    private void Pool(ReadOnlySpan<int[]> batch, ReadOnlySpan<float> hidden, int sequence, Span<float> output)
+    private void Pool(ReadOnlySpan<int[]> batch, ReadOnlySpan<float> hidden, int sequence, Span<float> output, Span<float> norms)
     {
         var dimension = Dimension;
         for (var row = 0; row < batch.Length; row++)
@@ -167,7 +169,11 @@ internal sealed class EmbeddingModel : IDisposable
                 }
             }
 
-            VectorMath.Normalize(vector);
+            var norm = VectorMath.Normalize(vector);
+            if (!norms.IsEmpty)
+            {
+                norms[row] = norm;
+            }
         }
     }
 }

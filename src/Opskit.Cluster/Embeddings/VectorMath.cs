@@ -59,7 +59,7 @@ internal static class VectorMath
     }
 
     /// <summary>Scales <paramref name="vector"/> to unit length (left as is when it is all zeros).</summary>
-    public static void Normalize(Span<float> vector)
+    public static float Normalize(Span<float> vector)
     {
         var norm = MathF.Sqrt(Dot(vector, vector));
         if (norm > 0)
@@ -71,5 +71,7 @@ internal static class VectorMath
                 vector[i] *= scale;
             }
         }
+
+        return norm;
     }
 }
