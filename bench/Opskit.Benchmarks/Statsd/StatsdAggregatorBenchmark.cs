@@ -29,46 +29,7 @@ public class StatsdAggregatorBenchmark
         // Warm every key so the measured loop is the steady state (no first-sight key strings).
         ParseIntoShard();
         ParseThroughRouter();
-        ReportThreadCpuTime();
-    }
-
-    /// <summary>
-    /// The same loop as <see cref="ParseIntoShard"/> timed with the thread's CPU clock: on a shared machine wall
-    /// time mostly measures the neighbours, CPU time measures us. Printed once per run.
-    /// </summary>
-    private void ReportThreadCpuTime()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var rounds = new double[50];
-        for (var i = 0; i < rounds.Length; i++)
-        {
-            var start = ThreadCpuNanoseconds();
-            ParseIntoShard();
-            rounds[i] = (ThreadCpuNanoseconds() - start) / (double)(PacketCount * StatsdWorkload.LinesPerPacket);
-        }
-
-        Array.Sort(rounds);
-        Console.WriteLine($"// statsd: parse+aggregate thread CPU per line: best {rounds[0]:F1} ns, median {rounds[25]:F1} ns = {1000 / rounds[25]:F2} M lines/s per core");
-    }
-
-    private static long ThreadCpuNanoseconds()
-    {
-        var ts = default(Timespec);
-        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, ref ts);
-        return (ts.Seconds * 1_000_000_000) + ts.Nanoseconds;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, ref Timespec ts);
-
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
+        StatsdCpuProbe.Report();
     }
 
     [GlobalCleanup]

@@ -54,4 +54,53 @@ internal static class StatsdWorkload
 
         return packets;
     }
+
+    /// <summary>
+    /// The C blaster's mix (bench/statsd/blaster.c): 40% counters, 15% sampled counters, 25% timers with one
+    /// decimal, 10% gauges, 10% sets over 200 keys per type, no tags.
+    /// </summary>
+    public static byte[][] BlasterPackets(int count)
+    {
+        var random = new Random(54321);
+        var packets = new byte[count][];
+        var sb = new StringBuilder();
+        for (var p = 0; p < count; p++)
+        {
+            sb.Clear();
+            for (var l = 0; l < LinesPerPacket; l++)
+            {
+                var roll = random.Next(100);
+                var key = random.Next(200);
+                if (roll < 40)
+                {
+                    sb.Append("bench.app.requests.").Append(key).Append(':').Append(1 + random.Next(5)).Append("|c");
+                }
+                else if (roll < 55)
+                {
+                    sb.Append("bench.app.sampled.").Append(key).Append(":1|c|@0.1");
+                }
+                else if (roll < 80)
+                {
+                    sb.Append("bench.app.latency.").Append(key).Append(':').Append(random.Next(900)).Append('.').Append(random.Next(10)).Append("|ms");
+                }
+                else if (roll < 90)
+                {
+                    sb.Append("bench.app.queue.").Append(key).Append(':').Append(random.Next(10000)).Append("|g");
+                }
+                else
+                {
+                    sb.Append("bench.app.users.").Append(key).Append(":user").Append(random.Next(5000)).Append("|s");
+                }
+
+                if (l < LinesPerPacket - 1)
+                {
+                    sb.Append('\n');
+                }
+            }
+
+            packets[p] = Encoding.ASCII.GetBytes(sb.ToString());
+        }
+
+        return packets;
+    }
 }
