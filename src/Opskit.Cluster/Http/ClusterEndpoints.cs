@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -44,7 +45,7 @@ internal static class ClusterEndpoints
     private static IResult Ready(EmbeddingRuntime runtime, HttpContext context) =>
         runtime.IsReady
             ? TypedResults.Text("ready\n")
-            : Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, "Not ready", "the model is still loading or warming up", 1);
+            : NotReady(context);
 
     private static IResult Info(EmbeddingRuntime runtime, ClusterOptions options)
     {
@@ -105,26 +106,24 @@ internal static class ClusterEndpoints
             }
 
             var parameters = new ClusteringParameters { Algorithm = algorithm, Threshold = (float?)threshold, MinClusterSize = minSize, K = k };
-            var (job, refusal) = Enqueue(context, runtime, sentences!);
-            if (job is null)
+            var batcher = runtime.Batcher;
+            var tokens = Tokenize(context, batcher, sentences!, truncate: true, out error);
+            if (tokens is null)
             {
-                return refusal!;
+                return error!;
             }
 
-            try
+            return await RespondAsync(context, batcher!, tokens, (Sentences: sentences!, Parameters: parameters, Name: algorithmName ?? "agglomerative"), static (writer, job, state) =>
             {
-                await job.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+                var (sentences, parameters, name) = state;
                 var dimension = job.Dimension;
-                var data = new float[sentences!.Count * dimension];
+                var data = new float[sentences.Count * dimension];
                 for (var i = 0; i < sentences.Count; i++)
                 {
                     job.Vector(i).CopyTo(data.AsSpan(i * dimension, dimension));
                 }
 
                 var result = SentenceClusterer.Cluster(new EmbeddingMatrix(data, sentences.Count, dimension), parameters);
-                SetTimingHeaders(context, job);
-                context.Response.ContentType = "application/json";
-                using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
                 writer.WriteStartObject();
                 writer.WriteStartArray("clusters");
                 foreach (var cluster in result.Clusters)
@@ -157,8 +156,8 @@ internal static class ClusterEndpoints
                 }
 
                 writer.WriteEndArray();
-                writer.WriteString("algorithm", algorithmName ?? "agglomerative");
-                if (algorithm == ClusteringAlgorithm.KMeans)
+                writer.WriteString("algorithm", name);
+                if (parameters.Algorithm == ClusteringAlgorithm.KMeans)
                 {
                     writer.WriteNull("threshold");
                 }
@@ -168,23 +167,17 @@ internal static class ClusterEndpoints
                 }
 
                 writer.WriteNumber("min_cluster_size", parameters.EffectiveMinClusterSize);
-                if (k is null)
+                if (parameters.K is { } k)
                 {
-                    writer.WriteNull("k");
+                    writer.WriteNumber("k", k);
                 }
                 else
                 {
-                    writer.WriteNumber("k", k.Value);
+                    writer.WriteNull("k");
                 }
 
                 writer.WriteEndObject();
-                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                return Results.Empty;
-            }
-            finally
-            {
-                job.Release();
-            }
+            }).ConfigureAwait(false);
         }
     }
 
@@ -206,37 +199,24 @@ internal static class ClusterEndpoints
                 return error;
             }
 
-            if (normalize == false)
+            var batcher = runtime.Batcher;
+            var tokens = Tokenize(context, batcher, inputs!, truncate ?? true, out error);
+            if (tokens is null)
             {
-                return Problems.BadField("normalize", "only normalized (unit length) vectors are served; 'normalize' must be true or absent");
+                return error!;
             }
 
-            var (job, refusal) = Enqueue(context, runtime, inputs!, truncate ?? true);
-            if (job is null)
+            return await RespondAsync(context, batcher!, tokens, normalize ?? true, static (writer, job, normalize) =>
             {
-                return refusal!;
-            }
-
-            try
-            {
-                await job.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-                SetTimingHeaders(context, job);
-                context.Response.ContentType = "application/json";
-                using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
                 writer.WriteStartArray();
-                for (var i = 0; i < inputs!.Count; i++)
+                for (var i = 0; i < job.Tokens.Length; i++)
                 {
-                    WriteVector(writer, job.Vector(i));
+                    // normalize:false is the raw attention-masked mean, as TEI returns it: unit vector × its pre-normalization norm.
+                    WriteVector(writer, job.Vector(i), normalize ? 1f : job.Norm(i));
                 }
 
                 writer.WriteEndArray();
-                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                return Results.Empty;
-            }
-            finally
-            {
-                job.Release();
-            }
+            }).ConfigureAwait(false);
         }
     }
 
@@ -250,9 +230,13 @@ internal static class ClusterEndpoints
 
         using (request)
         {
-            var inputs = Fields.Strings(request.Root, "input", allowSingle: true, options.MaxSentences, out error);
+            // One read of the batcher: token ids are checked against the vocabulary of the model they are queued to.
+            var batcher = runtime.Batcher;
+            var model = batcher?.Model;
+            var (texts, ids) = OpenAiInput.Parse(request.Root, options.MaxSentences, model?.Tokenizer.VocabularySize ?? int.MaxValue, model?.MaxTokens ?? int.MaxValue, out error);
             var format = error is null ? Fields.String(request.Root, "encoding_format", out error) : null;
-            var model = error is null ? Fields.String(request.Root, "model", out error) : null;
+            var modelName = error is null ? Fields.String(request.Root, "model", out error) : null;
+            var dimensions = error is null ? Fields.Integer(request.Root, "dimensions", 1, model?.Dimension ?? int.MaxValue, out error) : null;
             if (error is not null)
             {
                 return error;
@@ -263,60 +247,75 @@ internal static class ClusterEndpoints
                 return Problems.BadField("encoding_format", $"'encoding_format' must be float or base64, not '{format}'");
             }
 
-            var (job, refusal) = Enqueue(context, runtime, inputs!);
-            if (job is null)
+            var tokens = texts is null ? ids : Tokenize(context, batcher, texts, truncate: true, out error);
+            if (tokens is null || batcher is null)
             {
-                return refusal!;
+                return error ?? NotReady(context);
             }
 
-            try
+            var state = (Base64: format == "base64", Model: modelName ?? batcher.Model.ModelId, Dimensions: dimensions ?? batcher.Model.Dimension);
+            return await RespondAsync(context, batcher, tokens, state, static (writer, job, state) =>
             {
-                await job.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-                var tokens = 0;
-                foreach (var ids in job.Tokens)
+                var tokenCount = 0;
+                foreach (var sentence in job.Tokens)
                 {
-                    tokens += ids.Length;
+                    tokenCount += sentence.Length;
                 }
 
-                SetTimingHeaders(context, job);
-                context.Response.ContentType = "application/json";
-                using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-                writer.WriteStartObject();
-                writer.WriteString("object", "list");
-                writer.WriteStartArray("data");
-                for (var i = 0; i < inputs!.Count; i++)
+                // Shortened embeddings (OpenAI's 'dimensions'): the first N components, re-normalized to unit length.
+                var scratch = state.Base64 && state.Dimensions < job.Dimension ? ArrayPool<float>.Shared.Rent(state.Dimensions) : null;
+                try
                 {
                     writer.WriteStartObject();
-                    writer.WriteString("object", "embedding");
-                    writer.WriteNumber("index", i);
-                    writer.WritePropertyName("embedding");
-                    if (format == "base64")
+                    writer.WriteString("object", "list");
+                    writer.WriteStartArray("data");
+                    for (var i = 0; i < job.Tokens.Length; i++)
                     {
-                        // The OpenAI clients decode base64 as little-endian float32, which is the in-memory layout here.
-                        writer.WriteBase64StringValue(MemoryMarshal.AsBytes(job.Vector(i)));
-                    }
-                    else
-                    {
-                        WriteVector(writer, job.Vector(i));
+                        writer.WriteStartObject();
+                        writer.WriteString("object", "embedding");
+                        writer.WriteNumber("index", i);
+                        writer.WritePropertyName("embedding");
+                        var vector = job.Vector(i)[..state.Dimensions];
+                        var scale = state.Dimensions < job.Dimension ? InverseNorm(vector) : 1f;
+                        if (!state.Base64)
+                        {
+                            WriteVector(writer, vector, scale);
+                        }
+                        else if (scratch is null)
+                        {
+                            // The OpenAI clients decode base64 as little-endian float32, which is the in-memory layout here.
+                            writer.WriteBase64StringValue(MemoryMarshal.AsBytes(vector));
+                        }
+                        else
+                        {
+                            var scaled = scratch.AsSpan(0, vector.Length);
+                            for (var d = 0; d < vector.Length; d++)
+                            {
+                                scaled[d] = vector[d] * scale;
+                            }
+
+                            writer.WriteBase64StringValue(MemoryMarshal.AsBytes(scaled));
+                        }
+
+                        writer.WriteEndObject();
                     }
 
+                    writer.WriteEndArray();
+                    writer.WriteString("model", state.Model);
+                    writer.WriteStartObject("usage");
+                    writer.WriteNumber("prompt_tokens", tokenCount);
+                    writer.WriteNumber("total_tokens", tokenCount);
+                    writer.WriteEndObject();
                     writer.WriteEndObject();
                 }
-
-                writer.WriteEndArray();
-                writer.WriteString("model", model ?? runtime.Batcher!.Model.ModelId);
-                writer.WriteStartObject("usage");
-                writer.WriteNumber("prompt_tokens", tokens);
-                writer.WriteNumber("total_tokens", tokens);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                return Results.Empty;
-            }
-            finally
-            {
-                job.Release();
-            }
+                finally
+                {
+                    if (scratch is not null)
+                    {
+                        ArrayPool<float>.Shared.Return(scratch);
+                    }
+                }
+            }).ConfigureAwait(false);
         }
     }
 
@@ -357,42 +356,69 @@ internal static class ClusterEndpoints
 
             var all = new List<string>(sentences!.Count + 1) { sourceElement.GetString()! };
             all.AddRange(sentences);
-            var (job, refusal) = Enqueue(context, runtime, all);
-            if (job is null)
+            var batcher = runtime.Batcher;
+            var tokens = Tokenize(context, batcher, all, truncate: true, out error);
+            if (tokens is null)
             {
-                return refusal!;
+                return error!;
             }
 
-            try
+            return await RespondAsync(context, batcher!, tokens, 0, static (writer, job, _) =>
             {
-                await job.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-                SetTimingHeaders(context, job);
-                context.Response.ContentType = "application/json";
-                using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
                 writer.WriteStartArray();
-                for (var i = 1; i < all.Count; i++)
+                for (var i = 1; i < job.Tokens.Length; i++)
                 {
                     writer.WriteNumberValue(VectorMath.Dot(job.Vector(0), job.Vector(i)));
                 }
 
                 writer.WriteEndArray();
-                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                return Results.Empty;
-            }
-            finally
-            {
-                job.Release();
-            }
+            }).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Queues the sentences, or says why not: 503 while loading, 429 when the queue is full, 413 when a sentence is too long and truncation is off.</summary>
-    private static (EmbeddingJob? Job, IResult? Error) Enqueue(HttpContext context, EmbeddingRuntime runtime, IReadOnlyList<string> sentences, bool truncate = true)
+    /// <summary>
+    /// The part every embedding endpoint shares: queue the tokens (429 when the queue is full), wait for the
+    /// vectors (dropped when the client goes away), set the timing headers, let <paramref name="write"/>
+    /// write the body as JSON straight to the response pipe, and give the vector buffer back.
+    /// </summary>
+    /// <remarks><paramref name="state"/> carries what the writer needs so the writers can be static lambdas (no closure per request).</remarks>
+    private static async Task<IResult> RespondAsync<TState>(
+        HttpContext context, EmbeddingBatcher batcher, int[][] tokens, TState state, Action<Utf8JsonWriter, EmbeddingJob, TState> write)
     {
-        var batcher = runtime.Batcher;
+        EmbeddingJob job;
+        try
+        {
+            job = batcher.Enqueue(tokens, context.RequestAborted);
+        }
+        catch (QueueFullException ex)
+        {
+            return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, 1);
+        }
+
+        try
+        {
+            await job.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            SetTimingHeaders(context, job);
+            context.Response.ContentType = "application/json";
+            using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            write(writer, job, state);
+            await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            return Results.Empty;
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
+
+    /// <summary>Tokenizes the sentences, or says why not: 503 while loading, 413 when a sentence is too long and truncation is off.</summary>
+    private static int[][]? Tokenize(HttpContext context, EmbeddingBatcher? batcher, IReadOnlyList<string> sentences, bool truncate, out IResult? error)
+    {
+        error = null;
         if (batcher is null)
         {
-            return (null, Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, "Not ready", "the model is still loading or warming up", 1));
+            error = NotReady(context);
+            return null;
         }
 
         var model = batcher.Model;
@@ -401,21 +427,18 @@ internal static class ClusterEndpoints
         {
             if (!truncate && model.Tokenizer.CountTokens(sentences[i], model.MaxTokens + 1) > model.MaxTokens)
             {
-                return (null, Problems.TooLarge($"inputs[{i}]", $"inputs[{i}] has more than {model.MaxTokens} tokens and 'truncate' is false"));
+                error = Problems.TooLarge($"inputs[{i}]", $"inputs[{i}] has more than {model.MaxTokens} tokens and 'truncate' is false");
+                return null;
             }
 
             tokens[i] = model.Tokenize(sentences[i]);
         }
 
-        try
-        {
-            return (batcher.Enqueue(tokens, context.RequestAborted), null);
-        }
-        catch (QueueFullException ex)
-        {
-            return (null, Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, 1));
-        }
+        return tokens;
     }
+
+    private static IResult NotReady(HttpContext context) =>
+        Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, "Not ready", "the model is still loading or warming up", 1);
 
     private static void SetTimingHeaders(HttpContext context, EmbeddingJob job)
     {
@@ -427,14 +450,21 @@ internal static class ClusterEndpoints
         headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"queue;dur={queue:F2}, compute;dur={compute:F2}");
     }
 
-    private static void WriteVector(Utf8JsonWriter writer, ReadOnlySpan<float> vector)
+    private static void WriteVector(Utf8JsonWriter writer, ReadOnlySpan<float> vector, float scale)
     {
         writer.WriteStartArray();
         foreach (var value in vector)
         {
-            writer.WriteNumberValue(value);
+            writer.WriteNumberValue(value * scale);
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>1 / the L2 norm of <paramref name="vector"/> (1 for a zero vector, which stays zero).</summary>
+    private static float InverseNorm(ReadOnlySpan<float> vector)
+    {
+        var norm = MathF.Sqrt(VectorMath.Dot(vector, vector));
+        return norm > 0 ? 1f / norm : 1f;
     }
 }
