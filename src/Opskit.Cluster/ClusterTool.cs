@@ -27,13 +27,13 @@ public sealed class ClusterTool : IServiceTool
         var model = new Option<DirectoryInfo?>("--model") { Description = "Folder with another BERT-family sentence-transformers export (model.onnx + vocab.txt); default: bundled all-MiniLM-L6-v2." };
         var pooling = new Option<Pooling>("--pooling") { Description = "Pooling of token vectors: Mean or Cls.", DefaultValueFactory = _ => defaults.Model.Pooling };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Truncation length including [CLS] and [SEP].", DefaultValueFactory = _ => defaults.Model.MaxTokens };
-        var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads (default: cores).", DefaultValueFactory = _ => defaults.Model.IntraOpThreads };
+        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads per model call (default: cores ÷ batch workers, at least 1)." };
         var spinning = new Option<bool>("--allow-spinning") { Description = "Let idle ONNX Runtime threads spin (lower latency on a dedicated machine, wasted CPU otherwise)." };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Most sentences per model call.", DefaultValueFactory = _ => defaults.Batching.MaxBatchSize };
         var budget = new Option<int>("--token-budget") { Description = "Most padded tokens (longest × count) per model call.", DefaultValueFactory = _ => defaults.Batching.TokenBudget };
         var maxWait = new Option<double>("--max-wait-ms") { Description = "How long an idle batcher waits to fill a batch.", DefaultValueFactory = _ => defaults.Batching.MaxWait.TotalMilliseconds };
         var queue = new Option<int>("--queue-capacity") { Description = "Most queued sentences before 429.", DefaultValueFactory = _ => defaults.Batching.QueueCapacity };
-        var workers = new Option<int>("--batch-workers") { Description = "Model calls that may run at once.", DefaultValueFactory = _ => defaults.Batching.Workers };
+        var workers = new Option<int>("--batch-workers") { Description = "Model calls that may run at once (default: cores).", DefaultValueFactory = _ => defaults.Batching.Workers };
         var noBatching = new Option<bool>("--no-batching") { Description = "One sentence per model call (for comparison)." };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body (413 above).", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var maxSentences = new Option<int>("--max-sentences") { Description = "Most sentences per request (413 above).", DefaultValueFactory = _ => defaults.MaxSentences };
@@ -51,7 +51,7 @@ public sealed class ClusterTool : IServiceTool
                 MaxSentences = parse.GetValue(maxSentences),
                 Model = new EmbeddingModelOptions
                 {
-                    IntraOpThreads = parse.GetValue(threads),
+                    IntraOpThreads = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, parse.GetValue(workers))),
                     MaxTokens = parse.GetValue(maxTokens),
                     Pooling = parse.GetValue(pooling),
                     AllowSpinning = parse.GetValue(spinning),

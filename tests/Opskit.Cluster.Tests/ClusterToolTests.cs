@@ -36,7 +36,9 @@ public sealed class ClusterToolTests
         Assert.Equal(4096, options.MaxSentences);
         Assert.Equal(256, options.Model.MaxTokens);
         Assert.False(options.Model.AllowSpinning);
-        Assert.Equal(64, options.Batching.MaxBatchSize);
+        Assert.Equal(16, options.Batching.MaxBatchSize);
+        Assert.Equal(Environment.ProcessorCount, options.Batching.Workers);
+        Assert.Equal(1, options.Model.IntraOpThreads);
         Assert.Equal(8192, options.Batching.TokenBudget);
         Assert.Equal(TimeSpan.FromMilliseconds(2), options.Batching.MaxWait);
     }

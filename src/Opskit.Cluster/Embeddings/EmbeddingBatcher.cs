@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Opskit.Cluster.Diagnostics;
@@ -5,11 +6,12 @@ using Opskit.Cluster.Diagnostics;
 namespace Opskit.Cluster.Embeddings;
 
 /// <summary>
-/// Dynamic batching across requests. Requests tokenize on their own threads and enqueue a job; a worker
-/// takes the waiting sentences in arrival order (a window of up to four batches, so nobody starves),
-/// sorts that window by length so padding stays small, cuts it into batches by a token budget
-/// (longest × count) and a maximum count, runs each batch once on the shared session and writes every
-/// vector straight into its request's buffer. Sentences of a request whose client went away are dropped
+/// Dynamic batching across requests. Requests tokenize on their own threads and enqueue a job. One worker
+/// at a time takes the waiting sentences in arrival order (a window of up to four batches, so nobody
+/// starves), sorts that window by length so padding stays small and cuts it into batches by a token budget
+/// (longest × count) and a maximum count, spread over the workers. Each worker runs its batch on the shared
+/// session (several workers call it at once, each on its own core) and writes every vector straight into
+/// its request's buffer. Sentences of a request whose client went away are dropped
 /// before they reach the model. Admission is bounded by <see cref="BatcherOptions.QueueCapacity"/>.
 /// </summary>
 internal sealed class EmbeddingBatcher : IAsyncDisposable
@@ -20,6 +22,14 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     private readonly Channel<EmbeddingJob> _channel;
     private readonly Task[] _workers;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly object _gate = new();
+    private readonly Queue<Batch> _ready = new();
+    private readonly List<Pending> _pending;
+    private readonly List<Pending> _window;
+    private bool _forming;
+    private bool _completed;
+    private int _head;
+    private int _lastRound;
     private int _queued;
     private long _sequence;
     private long _batchId;
@@ -31,10 +41,12 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         _metrics = metrics;
         _channel = Channel.CreateUnbounded<EmbeddingJob>(new UnboundedChannelOptions
         {
-            SingleReader = options.Workers == 1,
+            SingleReader = true, // only the worker that holds _forming reads
             SingleWriter = false,
         });
         metrics.ObserveQueueDepth(() => Volatile.Read(ref _queued));
+        _pending = new List<Pending>(options.MaxBatchSize * 8);
+        _window = new List<Pending>(options.MaxBatchSize * 4);
         _workers = new Task[options.Workers];
         for (var i = 0; i < _workers.Length; i++)
         {
@@ -144,7 +156,20 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     {
         try
         {
-            Loop();
+            var tokens = new int[_options.MaxBatchSize][];
+            var output = new float[_options.MaxBatchSize * _model.Dimension];
+            var norms = new float[_options.MaxBatchSize];
+            while (TakeBatch() is { } batch)
+            {
+                try
+                {
+                    RunBatch(batch, tokens, output, norms);
+                }
+                finally
+                {
+                    ArrayPool<Pending>.Shared.Return(batch.Entries, clearArray: true);
+                }
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -152,89 +177,155 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         }
         finally
         {
+            lock (_gate)
+            {
+                _completed = true;
+                Monitor.PulseAll(_gate);
+            }
+
             exited.TrySetResult();
         }
     }
 
-    private void Loop()
+    /// <summary>
+    /// The next batch for this worker: one already formed, or, when none is and no other worker is forming,
+    /// this worker forms the next window's batches (waiting for work outside the lock) and hands the rest to
+    /// the others. Null when the batcher is stopping.
+    /// </summary>
+    private Batch? TakeBatch()
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (true)
+                {
+                    if (_ready.TryDequeue(out var ready))
+                    {
+                        return ready;
+                    }
+
+                    if (_completed || _stopping.IsCancellationRequested)
+                    {
+                        return null;
+                    }
+
+                    if (!_forming)
+                    {
+                        _forming = true;
+                        break;
+                    }
+
+                    Monitor.Wait(_gate);
+                }
+            }
+
+            var formed = false;
+            try
+            {
+                formed = FormBatches();
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _forming = false;
+                    _completed |= !formed;
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for sentences, takes the oldest window of them (up to four batches, so nobody starves), sorts it by
+    /// length so padding stays small and cuts it into batches that go to <see cref="_ready"/>. Runs on one
+    /// worker at a time (<see cref="_forming"/>). False when the channel is completed.
+    /// </summary>
+    private bool FormBatches()
     {
         var reader = _channel.Reader;
-        var pending = new List<Pending>(_options.MaxBatchSize * 8);
-        var window = new List<Pending>(_options.MaxBatchSize * 4);
-        var batchTokens = new int[_options.MaxBatchSize][];
-        var batchEntries = new Pending[_options.MaxBatchSize];
-        var output = new float[_options.MaxBatchSize * _model.Dimension];
-        var norms = new float[_options.MaxBatchSize];
         var stopping = _stopping.Token;
-        var head = 0;
-        var lastRound = 0;
-        while (!stopping.IsCancellationRequested)
+        while (true)
         {
-            if (head == pending.Count)
+            if (_head == _pending.Count)
             {
-                pending.Clear();
-                head = 0;
+                _pending.Clear();
+                _head = 0;
                 if (!Wait(reader, stopping))
                 {
-                    return;
+                    return false;
                 }
 
-                Drain(reader, pending);
-
+                Drain(reader, _pending);
                 // Wait for company only when the last round had company: a lone client gains nothing from
                 // waiting, and an idle gap before a model call measurably slows that call down.
-                if (lastRound > 1 || pending.Count > 1)
+                if (_lastRound > 1 || _pending.Count > 1)
                 {
-                    WaitForMore(reader, pending, stopping);
+                    WaitForMore(reader, _pending, stopping);
                 }
             }
             else
             {
-                Drain(reader, pending);
+                Drain(reader, _pending);
             }
 
-            // The oldest sentences first, a window at a time; sorted by length inside the window.
-            window.Clear();
-            while (head < pending.Count && window.Count < _options.MaxBatchSize * 4)
+            _window.Clear();
+            while (_head < _pending.Count && _window.Count < _options.MaxBatchSize * 4)
             {
-                var entry = pending[head++];
+                var entry = _pending[_head++];
                 if (entry.Job.CancellationToken.IsCancellationRequested)
                 {
                     Drop(entry);
                     continue;
                 }
 
-                window.Add(entry);
+                _window.Add(entry);
             }
 
-            lastRound = window.Count;
-            window.Sort(static (a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.Sequence.CompareTo(b.Sequence));
-            var start = 0;
-            while (start < window.Count)
+            if (_head > 4096)
             {
-                var count = 0;
-                var longest = 0;
-                while (start + count < window.Count && count < _options.MaxBatchSize)
+                _pending.RemoveRange(0, _head);
+                _head = 0;
+            }
+
+            _lastRound = _window.Count;
+            if (_window.Count == 0)
+            {
+                continue;
+            }
+
+            _window.Sort(static (a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.Sequence.CompareTo(b.Sequence));
+            // Spread a small window over the workers: each runs its batch on its own core, so two half
+            // batches finish sooner than one full batch while the other worker idles.
+            var target = Math.Min(_options.MaxBatchSize, Math.Max(1, (_window.Count + _options.Workers - 1) / _options.Workers));
+            var start = 0;
+            lock (_gate)
+            {
+                while (start < _window.Count)
                 {
-                    var length = Math.Max(longest, window[start + count].Length);
-                    if (count > 0 && length * (count + 1) > _options.TokenBudget)
+                    var count = 0;
+                    var longest = 0;
+                    while (start + count < _window.Count && count < target)
                     {
-                        break;
+                        var length = Math.Max(longest, _window[start + count].Length);
+                        if (count > 0 && length * (count + 1) > _options.TokenBudget)
+                        {
+                            break;
+                        }
+
+                        longest = length;
+                        count++;
                     }
 
-                    longest = length;
-                    count++;
+                    var entries = ArrayPool<Pending>.Shared.Rent(count);
+                    _window.CopyTo(start, entries, 0, count);
+                    _ready.Enqueue(new Batch(entries, count, longest));
+                    start += count;
                 }
-
-                RunBatch(window, start, count, longest, batchTokens, batchEntries, output, norms);
-                start += count;
             }
 
-            if (head > 4096)
-            {
-                pending.RemoveRange(0, head);
-                head = 0;
-            }
+            return true;
         }
     }
 
@@ -291,12 +382,14 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         }
     }
 
-    private void RunBatch(List<Pending> window, int start, int count, int longest, int[][] batchTokens, Pending[] entries, float[] output, float[] norms)
+    private void RunBatch(Batch batch, int[][] batchTokens, float[] output, float[] norms)
     {
+        var entries = batch.Entries;
+        var count = batch.Count;
+        var longest = batch.Longest;
         long tokens = 0;
         for (var i = 0; i < count; i++)
         {
-            entries[i] = window[start + i];
             batchTokens[i] = entries[i].Job.Tokens[entries[i].Index];
             tokens += entries[i].Length;
         }
@@ -342,7 +435,6 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             entries[i].Job.SentenceDone();
-            entries[i] = default;
             batchTokens[i] = [];
         }
     }
@@ -355,4 +447,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     }
 
     private readonly record struct Pending(EmbeddingJob Job, int Index, int Length, long Sequence);
+
+    /// <summary>Sentences of similar length that run in one model call.</summary>
+    private sealed record Batch(Pending[] Entries, int Count, int Longest);
 }

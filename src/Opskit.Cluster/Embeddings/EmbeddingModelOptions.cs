@@ -3,8 +3,12 @@ namespace Opskit.Cluster.Embeddings;
 /// <summary>How the ONNX session and tokenizer are set up.</summary>
 internal sealed record EmbeddingModelOptions
 {
-    /// <summary>ONNX Runtime intra-op threads; default: one per core (the batcher runs one batch at a time).</summary>
-    public int IntraOpThreads { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// ONNX Runtime intra-op threads per model call; default 1, because the batcher runs one model call per
+    /// core at once (<see cref="BatcherOptions.Workers"/>). <c>opskit cluster</c> gives each worker
+    /// cores ÷ workers threads when only the worker count is set.
+    /// </summary>
+    public int IntraOpThreads { get; init; } = 1;
 
     /// <summary>Truncation length including <c>[CLS]</c> and <c>[SEP]</c> (all-MiniLM-L6-v2: 256).</summary>
     public int MaxTokens { get; init; } = 256;

@@ -43,7 +43,7 @@ internal sealed partial class EmbeddingRuntime(
             var started = Stopwatch.GetTimestamp();
             var model = await Task.Run(async () => new EmbeddingModel(await loader.LoadAsync(stoppingToken).ConfigureAwait(false), options.Model), stoppingToken).ConfigureAwait(false);
             var loaded = Stopwatch.GetElapsedTime(started);
-            LogLoaded(logger, model.ModelId, model.Dimension, options.Model.IntraOpThreads, loaded.TotalMilliseconds);
+            LogLoaded(logger, model.ModelId, model.Dimension, options.Batching.Workers, options.Model.IntraOpThreads, loaded.TotalMilliseconds);
             var batcher = new EmbeddingBatcher(model, options.Batching, metrics);
             var warmStart = Stopwatch.GetTimestamp();
             await batcher.EmbedAsync(WarmUpSentences, stoppingToken).ConfigureAwait(false);
@@ -78,8 +78,8 @@ internal sealed partial class EmbeddingRuntime(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "model {ModelId} loaded: dimension {Dimension}, {Threads} intra-op threads, load took {Milliseconds:F0} ms")]
-    private static partial void LogLoaded(ILogger logger, string modelId, int dimension, int threads, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "model {ModelId} loaded: dimension {Dimension}, {Workers} batch workers × {Threads} intra-op threads, load took {Milliseconds:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string modelId, int dimension, int workers, int threads, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "warm-up batch took {Milliseconds:F0} ms; ready (RSS {RssMiB} MiB)")]
     private static partial void LogWarm(ILogger logger, double milliseconds, long rssMiB);

@@ -119,4 +119,59 @@ public sealed class EmbeddingBatcherTests(ModelFixture fixture)
         Assert.Empty(vectors);
         Assert.Equal(0, metrics.BatchCount);
     }
+
+    [Fact]
+    public async Task Several_workers_split_a_request_into_batches_and_put_every_vector_in_its_place()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { Workers = 3, MaxBatchSize = 4 }, metrics);
+        var expected = EmbedOneByOne();
+        var request = Enumerable.Range(0, 40).Select(i => Sentences[i % Sentences.Length]).ToArray();
+        var vectors = await batcher.EmbedAsync(request, TestContext.Current.CancellationToken);
+        AssertSameVectors(request.Select(r => expected[Array.IndexOf(Sentences, r)]).ToArray(), vectors);
+        Assert.True(metrics.BatchCount >= 10, $"{metrics.BatchCount} batches for 40 sentences at most 4 per batch");
+        Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
+    public async Task Several_workers_serve_concurrent_requests_with_one_by_one_vectors()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { Workers = 2, MaxBatchSize = 8 }, metrics);
+        var expected = EmbedOneByOne();
+        var tasks = Enumerable.Range(0, 48)
+            .Select(i => Task.Run(() => batcher.EmbedAsync([Sentences[i % Sentences.Length], Sentences[(i + 3) % Sentences.Length]], TestContext.Current.CancellationToken)))
+            .ToArray();
+        var results = await Task.WhenAll(tasks);
+        for (var i = 0; i < results.Length; i++)
+        {
+            AssertSameVectors([expected[i % Sentences.Length], expected[(i + 3) % Sentences.Length]], results[i]);
+        }
+
+        Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
+    public async Task Job_keeps_the_norm_of_each_pooled_vector_before_normalization()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions(), metrics);
+        var job = batcher.Enqueue(Sentences, TestContext.Current.CancellationToken);
+        try
+        {
+            await job.Completion.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            for (var i = 0; i < Sentences.Length; i++)
+            {
+                var alone = new float[fixture.Model.Dimension];
+                var norm = new float[1];
+                fixture.Model.Embed(new[] { fixture.Model.Tokenize(Sentences[i]) }, alone, norm);
+                Assert.True(norm[0] is > 0.1f and not (> 0.999f and < 1.001f), $"sentence {i}: pooled norm {norm[0]} should be a real, non-unit norm");
+                Assert.Equal(norm[0], job.Norm(i), norm[0] * 1e-3f);
+            }
+        }
+        finally
+        {
+            job.Release();
+        }
+    }
 }
