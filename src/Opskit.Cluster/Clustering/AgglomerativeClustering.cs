@@ -2,7 +2,8 @@ namespace Opskit.Cluster.Clustering;
 
 /// <summary>
 /// Hierarchical agglomerative clustering with cosine distance and average linkage (UPGMA), cut at a
-/// distance threshold: two clusters merge while their mean pairwise distance is below it, as
+/// distance threshold (given, or chosen per input by <see cref="SilhouetteCut"/>): two clusters merge while
+/// their mean pairwise distance is below it, as
 /// scikit-learn's <c>AgglomerativeClustering(metric="cosine", linkage="average", distance_threshold=t)</c>.
 /// Average linkage is used rather than Ward because Ward assumes Euclidean variance around centroids, and
 /// on unit vectors measured with the reference embeddings it scored V-measure ≈ 0.81 against ≈ 0.90 (issue 5).
@@ -136,10 +137,20 @@ internal static class AgglomerativeClustering
         return labels;
     }
 
+    /// <summary>Flat clusters at a fixed distance threshold.</summary>
     public static int[] Cluster(EmbeddingMatrix matrix, float threshold) =>
         Cut(matrix.Count, Dendrogram(matrix), threshold);
 
-    private static int Find(int[] parent, int i)
+    /// <summary>Flat clusters cut where <see cref="SilhouetteCut"/> chooses; <paramref name="threshold"/> is that cut.</summary>
+    public static int[] ClusterAutomatically(EmbeddingMatrix matrix, out float threshold)
+    {
+        var merges = Dendrogram(matrix);
+        threshold = SilhouetteCut.Choose(matrix, merges);
+        return Cut(matrix.Count, merges, threshold);
+    }
+
+    /// <summary>Union-find root with path halving.</summary>
+    internal static int Find(int[] parent, int i)
     {
         while (parent[i] != i)
         {
@@ -150,7 +161,8 @@ internal static class AgglomerativeClustering
         return i;
     }
 
-    private static void Union(int[] parent, int a, int b)
+    /// <summary>Joins the sets of <paramref name="a"/> and <paramref name="b"/>; the lower root wins (deterministic labels).</summary>
+    internal static void Union(int[] parent, int a, int b)
     {
         var ra = Find(parent, a);
         var rb = Find(parent, b);

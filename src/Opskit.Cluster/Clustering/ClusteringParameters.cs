@@ -3,7 +3,11 @@ namespace Opskit.Cluster.Clustering;
 /// <summary>What a caller asked for; unset values take the algorithm's documented default.</summary>
 internal sealed record ClusteringParameters
 {
-    /// <summary>Default cosine distance threshold of <see cref="ClusteringAlgorithm.Agglomerative"/>.</summary>
+    /// <summary>
+    /// Cosine distance threshold of <see cref="ClusteringAlgorithm.Agglomerative"/> when the automatic cut
+    /// cannot score the dendrogram: fewer than three sentences, or all of them within it (one cluster).
+    /// Without a caller-given threshold the cut is chosen per input by <see cref="SilhouetteCut"/>.
+    /// </summary>
     public const float DefaultDistanceThreshold = 0.85f;
 
     /// <summary>Default cosine similarity threshold of <see cref="ClusteringAlgorithm.Community"/> (sentence-transformers' default).</summary>
@@ -14,7 +18,10 @@ internal sealed record ClusteringParameters
 
     public ClusteringAlgorithm Algorithm { get; init; } = ClusteringAlgorithm.Agglomerative;
 
-    /// <summary>Agglomerative: cosine distance below which clusters merge. Community: cosine similarity to join.</summary>
+    /// <summary>
+    /// Agglomerative: cosine distance below which clusters merge (a fixed cut; unset: automatic cut).
+    /// Community: cosine similarity to join.
+    /// </summary>
     public float? Threshold { get; init; }
 
     /// <summary>Clusters smaller than this go to <c>unclustered</c> (default 1; community: 10, capped at n).</summary>
@@ -23,6 +30,13 @@ internal sealed record ClusteringParameters
     /// <summary>Number of clusters for k-means (required there).</summary>
     public int? K { get; init; }
 
+    /// <summary>True when agglomerative clustering chooses its own cut (no threshold given).</summary>
+    public bool AutomaticCut => Algorithm == ClusteringAlgorithm.Agglomerative && Threshold is null;
+
+    /// <summary>
+    /// The threshold known before seeing the data: the caller's, or the algorithm's fixed default. With
+    /// <see cref="AutomaticCut"/> this is only the fallback; the cut actually used is <see cref="ClusteringResult.Threshold"/>.
+    /// </summary>
     public float EffectiveThreshold => Threshold ?? (Algorithm == ClusteringAlgorithm.Community ? DefaultSimilarityThreshold : DefaultDistanceThreshold);
 
     public int EffectiveMinClusterSize => MinClusterSize ?? (Algorithm == ClusteringAlgorithm.Community ? DefaultMinCommunitySize : 1);

@@ -4,4 +4,12 @@ namespace Opskit.Cluster.Clustering;
 /// Clusters largest first (ties: the one with the lowest index first); each lists its representative
 /// (the member closest to the normalized centroid) first and the rest in algorithm order.
 /// </summary>
-internal sealed record ClusteringResult(IReadOnlyList<int[]> Clusters, int[] Unclustered);
+internal sealed record ClusteringResult(IReadOnlyList<int[]> Clusters, int[] Unclustered)
+{
+    /// <summary>
+    /// The threshold actually used: agglomerative, the cosine distance cut (the caller's, or the one the
+    /// automatic cut chose for this input); community, the cosine similarity; k-means (and empty input), none.
+    /// This, not <see cref="ClusteringParameters.EffectiveThreshold"/>, is what a response should report.
+    /// </summary>
+    public float? Threshold { get; init; }
+}

@@ -15,8 +15,10 @@ internal static class SentenceClusterer
         }
 
         var minSize = Math.Max(1, parameters.EffectiveMinClusterSize);
+        float? threshold = parameters.Algorithm == ClusteringAlgorithm.KMeans ? null : parameters.EffectiveThreshold;
         List<int[]> groups = parameters.Algorithm switch
         {
+            ClusteringAlgorithm.Agglomerative when parameters.AutomaticCut => Groups(AutomaticCut(matrix, out threshold)),
             ClusteringAlgorithm.Agglomerative => Groups(AgglomerativeClustering.Cluster(matrix, parameters.EffectiveThreshold)),
             ClusteringAlgorithm.KMeans => Groups(SphericalKMeans.Cluster(matrix, parameters.K ?? throw new ArgumentException("k is required for kmeans", nameof(parameters)))),
             ClusteringAlgorithm.Community => CommunityDetection.Detect(matrix, parameters.EffectiveThreshold, minSize),
@@ -50,7 +52,14 @@ internal static class SentenceClusterer
             }
         }
 
-        return new ClusteringResult(clusters, [.. unclustered]);
+        return new ClusteringResult(clusters, [.. unclustered]) { Threshold = threshold };
+    }
+
+    private static int[] AutomaticCut(EmbeddingMatrix matrix, out float? threshold)
+    {
+        var labels = AgglomerativeClustering.ClusterAutomatically(matrix, out var chosen);
+        threshold = chosen;
+        return labels;
     }
 
     /// <summary>Members per label, each in ascending index order, in order of first appearance.</summary>

@@ -1,0 +1,158 @@
+namespace Opskit.Cluster.Clustering;
+
+/// <summary>
+/// Chooses where to cut an average-linkage dendrogram without a caller-given threshold: among the cuts at
+/// distances 0.50, 0.51, …, 1.00 it takes the one whose flat clustering has the highest mean silhouette
+/// (cosine distance; a singleton scores 0, as in scikit-learn). A silhouette cannot score a single
+/// cluster, so when every sentence already joins below <see cref="ClusteringParameters.DefaultDistanceThreshold"/>
+/// (the dendrogram's root merge is lower) the answer is that fixed threshold, i.e. one cluster.
+/// The grid bounds the work to at most 51 silhouettes, all computed in one pass over the distance rows:
+/// O(n²·d + 51·n²) time and O(51·n) extra memory (no second n×n matrix). Measured on the shared sets and
+/// six held-out sets in docs/cluster.md ("Quality"): better than any fixed threshold on average.
+/// </summary>
+internal static class SilhouetteCut
+{
+    /// <summary>Lowest threshold tried, in hundredths of cosine distance (below it clusters are paraphrase-tight).</summary>
+    private const int LowestHundredths = 50;
+
+    /// <summary>Highest threshold tried (above 1.0 the sentences are anti-correlated on average).</summary>
+    private const int HighestHundredths = 100;
+
+    /// <summary>The distance threshold to cut <paramref name="merges"/> (the dendrogram of <paramref name="matrix"/>) at.</summary>
+    public static float Choose(EmbeddingMatrix matrix, ReadOnlySpan<AgglomerativeClustering.Merge> merges)
+    {
+        var n = matrix.Count;
+        if (n < 3)
+        {
+            return ClusteringParameters.DefaultDistanceThreshold;
+        }
+
+        var sorted = merges.ToArray();
+        Array.Sort(sorted, static (x, y) => x.Distance.CompareTo(y.Distance));
+        if (sorted[^1].Distance < ClusteringParameters.DefaultDistanceThreshold)
+        {
+            return ClusteringParameters.DefaultDistanceThreshold;
+        }
+
+        var candidates = Candidates(n, sorted);
+        if (candidates.Count == 0)
+        {
+            return ClusteringParameters.DefaultDistanceThreshold;
+        }
+
+        var totals = new double[candidates.Count];
+        var row = new float[n];
+        var sums = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                row[j] = j == i ? 0f : 1f - matrix.Cosine(i, j);
+            }
+
+            for (var c = 0; c < candidates.Count; c++)
+            {
+                totals[c] += Silhouette(i, row, candidates[c], sums);
+            }
+        }
+
+        // Highest mean silhouette; ties keep the lowest threshold (candidates are in ascending order).
+        var best = 0;
+        for (var c = 1; c < candidates.Count; c++)
+        {
+            if (totals[c] > totals[best])
+            {
+                best = c;
+            }
+        }
+
+        return candidates[best].Threshold;
+    }
+
+    /// <summary>One flat clustering of the grid: compact labels 0..Count−1 and the size of each.</summary>
+    private sealed record Candidate(float Threshold, int[] Labels, int[] Sizes);
+
+    /// <summary>The distinct flat clusterings with at least two clusters at the grid thresholds, ascending.</summary>
+    private static List<Candidate> Candidates(int n, AgglomerativeClustering.Merge[] sorted)
+    {
+        var parent = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            parent[i] = i;
+        }
+
+        var candidates = new List<Candidate>();
+        var applied = 0;
+        var appliedAtLastCandidate = -1;
+        for (var hundredths = LowestHundredths; hundredths <= HighestHundredths; hundredths++)
+        {
+            var threshold = hundredths / 100f;
+            while (applied < sorted.Length && sorted[applied].Distance < threshold)
+            {
+                AgglomerativeClustering.Union(parent, sorted[applied].A, sorted[applied].B);
+                applied++;
+            }
+
+            // Same merges as the previous grid point: same clustering. All merged: one cluster, which has no silhouette.
+            if (applied == appliedAtLastCandidate || applied == n - 1)
+            {
+                continue;
+            }
+
+            appliedAtLastCandidate = applied;
+            var clusterCount = n - applied;
+            var compact = new int[n];
+            Array.Fill(compact, -1);
+            var labels = new int[n];
+            var sizes = new int[clusterCount];
+            var next = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var root = AgglomerativeClustering.Find(parent, i);
+                if (compact[root] < 0)
+                {
+                    compact[root] = next++;
+                }
+
+                labels[i] = compact[root];
+                sizes[labels[i]]++;
+            }
+
+            candidates.Add(new Candidate(threshold, labels, sizes));
+        }
+
+        return candidates;
+    }
+
+    /// <summary>s(i) = (b − a) / max(a, b): a the mean distance to its own cluster, b to the nearest other one.</summary>
+    private static double Silhouette(int i, float[] row, Candidate candidate, double[] sums)
+    {
+        var labels = candidate.Labels;
+        var sizes = candidate.Sizes;
+        var own = labels[i];
+        if (sizes[own] == 1)
+        {
+            return 0;
+        }
+
+        var clusters = sizes.Length;
+        Array.Clear(sums, 0, clusters);
+        for (var j = 0; j < row.Length; j++)
+        {
+            sums[labels[j]] += row[j];
+        }
+
+        var a = sums[own] / (sizes[own] - 1);
+        var b = double.PositiveInfinity;
+        for (var c = 0; c < clusters; c++)
+        {
+            if (c != own)
+            {
+                b = Math.Min(b, sums[c] / sizes[c]);
+            }
+        }
+
+        var scale = Math.Max(a, b);
+        return scale > 0 ? (b - a) / scale : 0;
+    }
+}
