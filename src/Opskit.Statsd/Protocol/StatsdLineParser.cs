@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.Statsd.Protocol;
 
@@ -18,28 +19,288 @@ internal sealed class StatsdLineParser
     /// <summary>Etsy <c>keyNameSanitize</c>: sanitize keys on ingress (default true).</summary>
     public bool SanitizeKeys { get; set; } = true;
 
+    /// <summary>
+    /// Takes the single-pass fast path for lines of the common shape (on by default; tests turn it off to
+    /// compare it with the general path, which must give the same callbacks for every input).
+    /// </summary>
+    internal bool FastPath { get; set; } = true;
+
     /// <summary>Parses every non-empty line of a packet; returns the number of lines (Etsy's metrics_received).</summary>
     public int ParsePacket<TSink>(ReadOnlySpan<byte> packet, ref TSink sink)
         where TSink : struct, IMetricSink, allows ref struct
     {
         var lines = 0;
+        var fast = FastPath;
+        while (!packet.IsEmpty)
+        {
+            if (packet[0] == (byte)'\n')
+            {
+                packet = packet[1..];
+                continue;
+            }
+
+            lines++;
+            var length = fast ? TryParseCommonLine(packet, ref sink) : -1;
+            if (length < 0)
+            {
+                var nl = packet.IndexOf((byte)'\n');
+                length = nl < 0 ? packet.Length : nl;
+                ParseLine(packet[..length], ref sink);
+            }
+
+            // Past the line and its newline (if any).
+            packet = length < packet.Length ? packet[(length + 1)..] : default;
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// One pass over a line of the shape nearly every client sends, <c>key:number|type</c> or
+    /// <c>key:number|type|@rate</c> with a clean key (nothing to sanitize), a plain decimal number, one of the
+    /// types c, ms, g, s, h, d and no tags or DogStatsD fields. Calls the sink exactly as <see cref="ParseLine"/>
+    /// would and returns the line's length; returns -1, having called nothing, for anything else (the general
+    /// path then parses the line from the start).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TryParseCommonLine<TSink>(ReadOnlySpan<byte> text, ref TSink sink)
+        where TSink : struct, IMetricSink, allows ref struct
+    {
+        var table = KeyBytes;
+        var i = 0;
+        while ((uint)i < (uint)text.Length && table[text[i]] != 0)
+        {
+            i++;
+        }
+
+        // A key of allowed bytes ends at the first ':' (empty keys and anything else: general path).
+        if (i == 0 || (uint)i >= (uint)text.Length || text[i] != (byte)':')
+        {
+            return -1;
+        }
+
+        var key = text[..i];
+        var valueStart = ++i;
         while (true)
         {
-            var nl = packet.IndexOf((byte)'\n');
-            var line = nl < 0 ? packet : packet[..nl];
-            if (!line.IsEmpty)
+            if ((uint)i >= (uint)text.Length)
             {
-                lines++;
-                ParseLine(line, ref sink);
+                return -1;
             }
 
-            if (nl < 0)
+            var b = text[i];
+            if (b == (byte)'|')
             {
-                return lines;
+                break;
             }
 
-            packet = packet[(nl + 1)..];
+            if (b is (byte)':' or (byte)'\n')
+            {
+                return -1;
+            }
+
+            i++;
         }
+
+        var value = text[valueStart..i];
+        if (value.IsEmpty)
+        {
+            return -1;
+        }
+
+        i++;
+        if ((uint)(i + 1) >= (uint)text.Length)
+        {
+            // Room for a one-byte type and a terminator is needed below; short lines take the general path.
+            return ParseTypeAtEnd(text, i, key, value, ref sink);
+        }
+
+        MetricKind kind;
+        var t = text[i];
+        var t1 = text[i + 1];
+        if (t == (byte)'m' && t1 == (byte)'s')
+        {
+            kind = MetricKind.Timer;
+            i += 2;
+        }
+        else
+        {
+            kind = t switch
+            {
+                (byte)'c' => MetricKind.Counter,
+                (byte)'g' => MetricKind.Gauge,
+                (byte)'s' => MetricKind.Set,
+                (byte)'h' or (byte)'d' => MetricKind.Timer,
+                _ => MetricKind.None,
+            };
+            i++;
+        }
+
+        if (kind == MetricKind.None)
+        {
+            return -1;
+        }
+
+        var rate = 1.0;
+        if ((uint)i < (uint)text.Length && text[i] != (byte)'\n')
+        {
+            // Only "|@<digits[.digits]>" may follow the type here; tags, DogStatsD fields and the rest go the general way.
+            if (text[i] != (byte)'|' || (uint)(i + 1) >= (uint)text.Length || text[i + 1] != (byte)'@')
+            {
+                return -1;
+            }
+
+            var rateStart = i + 2;
+            i = rateStart;
+            while ((uint)i < (uint)text.Length && text[i] != (byte)'\n')
+            {
+                i++;
+            }
+
+            if (!TryParsePlainDecimal(text[rateStart..i], allowSign: false, out rate))
+            {
+                return -1;
+            }
+        }
+
+        return Emit(kind, key, value, rate, ref sink) ? i : -1;
+    }
+
+    /// <summary>The type field runs to the end of the packet (the last line), with no room to look ahead.</summary>
+    private static int ParseTypeAtEnd<TSink>(ReadOnlySpan<byte> text, int i, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ref TSink sink)
+        where TSink : struct, IMetricSink, allows ref struct
+    {
+        if (i != text.Length - 1)
+        {
+            return -1;
+        }
+
+        var kind = text[i] switch
+        {
+            (byte)'c' => MetricKind.Counter,
+            (byte)'g' => MetricKind.Gauge,
+            (byte)'s' => MetricKind.Set,
+            (byte)'h' or (byte)'d' => MetricKind.Timer,
+            _ => MetricKind.None,
+        };
+        return kind != MetricKind.None && Emit(kind, key, value, 1.0, ref sink) ? text.Length : -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Emit<TSink>(MetricKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, double rate, ref TSink sink)
+        where TSink : struct, IMetricSink, allows ref struct
+    {
+        if (kind == MetricKind.Set)
+        {
+            // Any member text is valid for a set (Etsy: the raw value).
+            sink.SetMember(key, value);
+            return true;
+        }
+
+        if (!TryParsePlainDecimal(value, allowSign: true, out var number))
+        {
+            return false;
+        }
+
+        switch (kind)
+        {
+            case MetricKind.Counter:
+                sink.Counter(key, number * (1 / rate));
+                return true;
+            case MetricKind.Gauge:
+                sink.Gauge(key, number, value[0] == (byte)'-');
+                return true;
+            default:
+                // ms must not be negative (Etsy's validation); -0 is not negative. h and d: the general path
+                // does not check, but a negative h/d also just goes the general way.
+                if (number < 0)
+                {
+                    return false;
+                }
+
+                sink.Timer(key, number, 1 / rate);
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// <c>-?digits(.digits)?</c> with at most 15 digits in all, converted exactly: the digits as an integer are below
+    /// 2^53 and 10^k (k &lt;= 15) is exact, so one IEEE division gives the correctly rounded value, the same double
+    /// <see cref="JsNumber.TryParse"/> (and JavaScript) gives. Anything else returns false.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryParsePlainDecimal(ReadOnlySpan<byte> text, bool allowSign, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (allowSign && !text.IsEmpty && text[0] == (byte)'-')
+        {
+            negative = true;
+            i = 1;
+        }
+
+        ulong mantissa = 0;
+        var digits = 0;
+        var dot = -1;
+        for (; (uint)i < (uint)text.Length; i++)
+        {
+            var d = (uint)(text[i] - '0');
+            if (d <= 9)
+            {
+                mantissa = (mantissa * 10) + d;
+                digits++;
+            }
+            else if (text[i] == (byte)'.' && dot < 0 && digits > 0)
+            {
+                dot = i;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        // A trailing '.' ("5.") and over-long numbers go the general way.
+        if (digits == 0 || digits > 15 || dot == text.Length - 1)
+        {
+            return false;
+        }
+
+        double result = mantissa;
+        if (dot >= 0)
+        {
+            result /= PowersOfTen[text.Length - 1 - dot];
+        }
+
+        value = negative ? -result : result;
+        return true;
+    }
+
+    private static readonly double[] PowersOfTen =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+    /// <summary>1 for the bytes a key may hold unchanged (<see cref="KeySanitizer"/>'s allowed set), else 0.</summary>
+    private static readonly byte[] KeyBytes = BuildKeyBytes();
+
+    private static byte[] BuildKeyBytes()
+    {
+        var table = new byte[256];
+        foreach (var b in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.;="u8)
+        {
+            table[b] = 1;
+        }
+
+        return table;
+    }
+
+    private enum MetricKind : byte
+    {
+        None,
+        Counter,
+        Timer,
+        Gauge,
+        Set,
     }
 
     /// <summary>Parses one non-empty line (no newline inside).</summary>
