@@ -26,11 +26,11 @@ internal static class ClusterEndpoints
             .Accepts<ClusterRequest>("application/json").Produces<ClusterResponse>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
         app.MapPost("/embed", Embed)
-            .WithSummary("Embed sentences (Text Embeddings Inference style): array of unit vectors.")
+            .WithSummary("Embed sentences (Text Embeddings Inference style): array of unit vectors, or raw mean-pooled vectors with normalize: false.")
             .Accepts<EmbedRequest>("application/json").Produces<float[][]>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
         app.MapPost("/v1/embeddings", OpenAiEmbeddings)
-            .WithSummary("Embed sentences (OpenAI compatible, float or base64).")
+            .WithSummary("Embed sentences or token-id arrays (OpenAI compatible: float or base64, optional dimensions).")
             .Accepts<OpenAiEmbeddingRequest>("application/json").Produces<OpenAiEmbeddingResponse>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
         app.MapPost("/similarity", Similarity)

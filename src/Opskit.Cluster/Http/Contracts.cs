@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Opskit.Cluster.Http;
@@ -36,16 +37,29 @@ internal sealed record ClusterResponse(
     [property: JsonPropertyName("k")] int? K);
 
 /// <summary>POST /embed (Text Embeddings Inference style). The response is an array of vectors.</summary>
+/// <param name="Inputs">A sentence or a list of sentences (at most 4096).</param>
+/// <param name="Normalize">true (default): unit vectors; false: the raw attention-masked mean of the token states.</param>
+/// <param name="Truncate">true (default): sentences over 256 tokens are cut; false: such a sentence is refused with 413.</param>
 internal sealed record EmbedRequest(
     [property: JsonPropertyName("inputs")] string[] Inputs,
     [property: JsonPropertyName("normalize")] bool? Normalize,
     [property: JsonPropertyName("truncate")] bool? Truncate);
 
 /// <summary>POST /v1/embeddings (OpenAI compatible).</summary>
+/// <param name="Input">
+/// A string, an array of strings, an array of token ids (one pre-tokenized input) or an array of token-id arrays.
+/// Token ids are this model's vocabulary ids, used as given (include [CLS] 101 and [SEP] 102 to match text input);
+/// arrays over 256 ids keep their first 256.
+/// </param>
+/// <param name="Model">Echoed in the response; the service serves its one model whatever is asked.</param>
+/// <param name="EncodingFormat">float (default) or base64 (little-endian float32, what the OpenAI libraries ask for by default).</param>
+/// <param name="Dimensions">1 to the model dimension: the first N components, re-normalized to unit length.</param>
+/// <param name="User">Accepted and ignored.</param>
 internal sealed record OpenAiEmbeddingRequest(
-    [property: JsonPropertyName("input")] string[] Input,
+    [property: JsonPropertyName("input")] JsonElement Input,
     [property: JsonPropertyName("model")] string? Model,
     [property: JsonPropertyName("encoding_format")] string? EncodingFormat,
+    [property: JsonPropertyName("dimensions")] int? Dimensions,
     [property: JsonPropertyName("user")] string? User);
 
 /// <summary>One vector of an OpenAI embeddings response (float array, or base64 of little-endian float32).</summary>
