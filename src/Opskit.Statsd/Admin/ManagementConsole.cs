@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Opskit.Statsd.Net;
 
 namespace Opskit.Statsd.Admin;
 
@@ -12,62 +13,27 @@ namespace Opskit.Statsd.Admin;
 /// </summary>
 internal sealed partial class ManagementConsole : IAsyncDisposable
 {
-    private readonly Socket _listener;
     private readonly IManagementTarget _target;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _acceptLoop;
+    private TcpAcceptLoop? _loop;
 
-    private ManagementConsole(Socket listener, IManagementTarget target, ILogger logger)
+    private ManagementConsole(IManagementTarget target, ILogger logger)
     {
-        _listener = listener;
         _target = target;
         _logger = logger;
-        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _acceptLoop = Task.Run(AcceptAsync);
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _loop!.LocalEndPoint;
 
     public static ManagementConsole Start(string address, int port, IManagementTarget target, ILogger logger)
     {
         var ip = Input.UdpInput.ResolveAddress(address, ipv6: address.Contains(':', StringComparison.Ordinal));
-        var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            // As Node does: a restart must not fail while the last connections sit in TIME_WAIT.
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(ip, port));
-            listener.Listen(64);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-
-        return new ManagementConsole(listener, target, logger);
+        var console = new ManagementConsole(target, logger);
+        console._loop = TcpAcceptLoop.Start(ip, port, 64, console.ServeAsync);
+        return console;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(Socket client)
+    private async Task ServeAsync(Socket client, CancellationToken stopping)
     {
         using (client)
         {
@@ -77,22 +43,22 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
                 using var reader = new StreamReader(stream, Encoding.Latin1);
                 try
                 {
-                    while (!_stop.IsCancellationRequested)
+                    while (!stopping.IsCancellationRequested)
                     {
-                        var line = await reader.ReadLineAsync(_stop.Token).ConfigureAwait(false);
+                        var line = await reader.ReadLineAsync(stopping).ConfigureAwait(false);
                         if (line is null)
                         {
                             return;
                         }
 
                         var parts = line.Trim().Split(' ');
-                        var reply = await ExecuteAsync(parts[0], parts[1..], _stop.Token).ConfigureAwait(false);
+                        var reply = await ExecuteAsync(parts[0], parts[1..], stopping).ConfigureAwait(false);
                         if (reply is null)
                         {
                             return; // quit
                         }
 
-                        await stream.WriteAsync(Encoding.UTF8.GetBytes(reply), _stop.Token).ConfigureAwait(false);
+                        await stream.WriteAsync(Encoding.UTF8.GetBytes(reply), stopping).ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
@@ -192,13 +158,7 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
         return matches;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MGMT: Caught {Reason}, Moving on")]
     private static partial void LogClientError(ILogger logger, string reason);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Opskit.Statsd.Configuration;
+using Opskit.Statsd.Net;
 
 namespace Opskit.Statsd.Input;
 
@@ -13,70 +14,27 @@ namespace Opskit.Statsd.Input;
 /// </summary>
 internal sealed class TcpInput : IAsyncDisposable
 {
-    private readonly Socket _listener;
     private readonly Func<PacketProcessor> _processors;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _acceptLoop;
-    private readonly List<Task> _connections = [];
-    private readonly Lock _gate = new();
+    private TcpAcceptLoop? _loop;
 
-    private TcpInput(Socket listener, Func<PacketProcessor> processors, ILogger logger)
+    private TcpInput(Func<PacketProcessor> processors, ILogger logger)
     {
-        _listener = listener;
         _processors = processors;
         _logger = logger;
-        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _acceptLoop = Task.Run(AcceptAsync);
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _loop!.LocalEndPoint;
 
     public static TcpInput Start(ServerConfig server, Func<PacketProcessor> processors, ILogger logger)
     {
-        var address = UdpInput.ResolveAddress(server.Address, server.Ipv6);
-        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            // As Node does: a restart must not fail while the last connections sit in TIME_WAIT.
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(address, server.Port));
-            listener.Listen(512);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-
-        var input = new TcpInput(listener, processors, logger);
+        var input = new TcpInput(processors, logger);
+        input._loop = TcpAcceptLoop.Start(UdpInput.ResolveAddress(server.Address, server.Ipv6), server.Port, 512, input.HandleAsync);
         Log.Listening(logger, "TCP", input.LocalEndPoint.ToString(), 1);
         return input;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(Task.Run(() => HandleAsync(client)));
-            }
-        }
-    }
-
-    private async Task HandleAsync(Socket client)
+    private async Task HandleAsync(Socket client, CancellationToken stopping)
     {
         var processor = _processors();
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -98,7 +56,7 @@ internal sealed class TcpInput : IAsyncDisposable
                     int read;
                     try
                     {
-                        read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, stopping).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -147,18 +105,5 @@ internal sealed class TcpInput : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
-        Task[] connections;
-        lock (_gate)
-        {
-            connections = [.. _connections];
-        }
-
-        await Task.WhenAll(connections).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
