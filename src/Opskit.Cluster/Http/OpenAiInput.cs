@@ -49,7 +49,7 @@ internal static class OpenAiInput
             case JsonValueKind.String:
                 return (Fields.Strings(root, Field, allowSingle: false, maxItems, out error), null);
             case JsonValueKind.Number:
-                var single = Ids(value, Field, vocabularySize, maxTokens, out error);
+                var single = Ids(value, -1, vocabularySize, maxTokens, out error);
                 return single is null ? (null, null) : (null, [single]);
             case JsonValueKind.Array:
                 return (null, IdArrays(value, count, maxItems, vocabularySize, maxTokens, out error));
@@ -71,14 +71,14 @@ internal static class OpenAiInput
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            var path = string.Create(CultureInfo.InvariantCulture, $"input[{index}]");
             if (item.ValueKind != JsonValueKind.Array)
             {
+                var path = ItemPath(index);
                 error = Problems.BadField(path, $"'{path}' must be an array of token ids, not {Describe(item)} (an input array holds either strings or token-id arrays)");
                 return null;
             }
 
-            var ids = Ids(item, path, vocabularySize, maxTokens, out error);
+            var ids = Ids(item, index, vocabularySize, maxTokens, out error);
             if (ids is null)
             {
                 return null;
@@ -91,12 +91,16 @@ internal static class OpenAiInput
         return result;
     }
 
-    /// <summary>One pre-tokenized input: every item a vocabulary id; longer than <paramref name="maxTokens"/> keeps the first ids.</summary>
-    private static int[]? Ids(JsonElement array, string path, int vocabularySize, int maxTokens, out IResult? error)
+    /// <summary>
+    /// One pre-tokenized input: every item a vocabulary id; longer than <paramref name="maxTokens"/> keeps the
+    /// first ids. <paramref name="outer"/> is its index in an array of arrays, or -1 when it is <c>input</c> itself.
+    /// </summary>
+    private static int[]? Ids(JsonElement array, int outer, int vocabularySize, int maxTokens, out IResult? error)
     {
         var length = array.GetArrayLength();
         if (length == 0)
         {
+            var path = outer < 0 ? Field : ItemPath(outer);
             error = Problems.BadField(path, $"'{path}' is an empty token array; it needs at least one token id");
             return null;
         }
@@ -108,7 +112,7 @@ internal static class OpenAiInput
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var id) || id < 0 || id >= vocabularySize)
             {
-                var itemPath = string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
+                var itemPath = outer < 0 ? ItemPath(index) : string.Create(CultureInfo.InvariantCulture, $"input[{outer}][{index}]");
                 var range = vocabularySize == int.MaxValue
                     ? "a non-negative integer"
                     : string.Create(CultureInfo.InvariantCulture, $"an integer from 0 to {vocabularySize - 1}");
@@ -127,6 +131,8 @@ internal static class OpenAiInput
         error = null;
         return ids;
     }
+
+    private static string ItemPath(int index) => string.Create(CultureInfo.InvariantCulture, $"input[{index}]");
 
     private static string Describe(JsonElement item) => item.ValueKind switch
     {
