@@ -211,7 +211,7 @@ internal static class ClusterEndpoints
                 writer.WriteStartArray();
                 for (var i = 0; i < job.Tokens.Length; i++)
                 {
-                    // normalize:false is the raw attention-masked mean, as TEI returns it: unit vector × its pre-normalization norm.
+                    // normalize:false is the raw pooled vector (for MiniLM the masked mean), as TEI returns it: unit vector × its pre-normalization norm.
                     WriteVector(writer, job.Vector(i), normalize ? 1f : job.Norm(i));
                 }
 
