@@ -79,7 +79,13 @@ internal sealed class Aggregator : IAsyncDisposable
     }
 
     /// <summary>Shard index of a key (stable for the life of the process).</summary>
-    public int ShardOf(ReadOnlySpan<byte> key) => (int)(KeyHash.Compute(key) % (ulong)_workers.Length);
+    public int ShardOf(ReadOnlySpan<byte> key) => ShardOfHash(KeyHash.Compute(key), _workers.Length);
+
+    /// <summary>
+    /// Shard index from a key's hash: the high 32 bits scaled to the shard count (a multiply, not a division; the
+    /// dictionaries inside a shard use the low 32 bits, so the shard choice does not thin out their buckets).
+    /// </summary>
+    internal static int ShardOfHash(ulong hash, int shardCount) => (int)(((hash >> 32) * (ulong)(uint)shardCount) >> 32);
 
     public async ValueTask DisposeAsync()
     {

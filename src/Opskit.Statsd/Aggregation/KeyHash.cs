@@ -36,8 +36,32 @@ internal static class KeyHash
     }
 }
 
-/// <summary>Byte-array keys looked up by <see cref="ReadOnlySpan{T}"/> without allocating (alternate lookup).</summary>
-internal sealed class Utf8KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+/// <summary>
+/// A key's UTF-8 bytes with its <see cref="KeyHash"/> already computed: the receive loop hashes each key once (for
+/// the shard choice) and the shard's dictionaries reuse that hash instead of hashing the bytes again.
+/// </summary>
+internal readonly ref struct HashedKey
+{
+    public HashedKey(ReadOnlySpan<byte> bytes)
+        : this(bytes, KeyHash.Compute(bytes))
+    {
+    }
+
+    public HashedKey(ReadOnlySpan<byte> bytes, ulong hash)
+    {
+        Bytes = bytes;
+        Hash = hash;
+    }
+
+    public ReadOnlySpan<byte> Bytes { get; }
+
+    /// <summary><see cref="KeyHash.Compute"/> of <see cref="Bytes"/>; at least its low 32 bits, all the dictionaries use.</summary>
+    public ulong Hash { get; }
+}
+
+/// <summary>Byte-array keys looked up by <see cref="ReadOnlySpan{T}"/> or <see cref="HashedKey"/> without allocating (alternate lookup).</summary>
+internal sealed class Utf8KeyComparer
+    : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>, IAlternateEqualityComparer<HashedKey, byte[]>
 {
     public static Utf8KeyComparer Instance { get; } = new();
 
@@ -50,4 +74,10 @@ internal sealed class Utf8KeyComparer : IEqualityComparer<byte[]>, IAlternateEqu
     public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)KeyHash.Compute(alternate);
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+    public bool Equals(HashedKey alternate, byte[] other) => alternate.Bytes.SequenceEqual(other);
+
+    public int GetHashCode(HashedKey alternate) => (int)alternate.Hash;
+
+    public byte[] Create(HashedKey alternate) => alternate.Bytes.ToArray();
 }

@@ -1,17 +1,25 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Opskit.Statsd.Aggregation;
 
 /// <summary>
-/// A pooled block of parsed metrics on its way from a receive loop to one shard: fixed 32-byte headers
-/// followed by the key (and set member) bytes. Receive loops fill one per shard and hand it over whole,
-/// so the hand-off costs one channel write per block, not per line.
+/// A pooled block of parsed metrics on its way from a receive loop to one shard: compact records followed by
+/// their key (and set member) bytes. Receive loops fill one per shard and hand it over whole, so the hand-off
+/// costs one queue write per block, not per line.
 /// </summary>
+/// <remarks>
+/// Record layout (native byte order: the block never leaves the process): type (1), gauge sign flag (1), key
+/// length (2), key hash (4, the low half of <see cref="KeyHash.Compute"/>, so the shard does not hash the key
+/// again), arrival stamp (8), then per type: counter and gauge a value (8), timer a value and a count increment
+/// (16), set a member length (4); then the key bytes and the member bytes. A counter with a 20-byte key takes
+/// 44 bytes.
+/// </remarks>
 internal sealed class MetricBatch
 {
     public const int Capacity = 64 * 1024;
-    private const int HeaderSize = 32;
+    private const int CommonSize = 16;
+    private const int MaxHeaderSize = CommonSize + 16;
 
     public byte[] Buffer { get; } = new byte[Capacity];
 
@@ -23,63 +31,92 @@ internal sealed class MetricBatch
 
     /// <summary>Appends one record; false when the block is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAppend(MetricType type, bool flag, ReadOnlySpan<byte> key, double a, double b, ReadOnlySpan<byte> member, long arrival)
+    public bool TryAppend(MetricType type, bool flag, ReadOnlySpan<byte> key, ulong hash, double a, double b, ReadOnlySpan<byte> member, long arrival)
     {
-        var size = HeaderSize + key.Length + member.Length;
+        var header = type switch
+        {
+            MetricType.Timer => CommonSize + 16,
+            MetricType.Set => CommonSize + 4,
+            _ => CommonSize + 8,
+        };
+        var size = header + key.Length + member.Length;
         if (Length + size > Capacity)
         {
             return false;
         }
 
-        var span = Buffer.AsSpan(Length, size);
-        span[0] = (byte)type;
-        span[1] = flag ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[2..], (ushort)key.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(span[4..], member.Length);
-        BinaryPrimitives.WriteDoubleLittleEndian(span[8..], a);
-        BinaryPrimitives.WriteDoubleLittleEndian(span[16..], b);
-        BinaryPrimitives.WriteInt64LittleEndian(span[24..], arrival);
-        key.CopyTo(span[HeaderSize..]);
-        member.CopyTo(span[(HeaderSize + key.Length)..]);
+        ref var at = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Buffer), Length);
+        at = (byte)type;
+        Unsafe.Add(ref at, 1) = flag ? (byte)1 : (byte)0;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 2), (ushort)key.Length);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 4), (uint)hash);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 8), arrival);
+        switch (type)
+        {
+            case MetricType.Timer:
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, CommonSize), a);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, CommonSize + 8), b);
+                break;
+            case MetricType.Set:
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, CommonSize), member.Length);
+                break;
+            default:
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, CommonSize), a);
+                break;
+        }
+
+        var span = Buffer.AsSpan(Length + header, key.Length + member.Length);
+        key.CopyTo(span);
+        if (!member.IsEmpty)
+        {
+            member.CopyTo(span[key.Length..]);
+        }
+
         Length += size;
         return true;
     }
 
     /// <summary>True when a single record of this size can never fit (keys over 64 KiB are dropped as bad).</summary>
     public static bool Fits(int keyLength, int memberLength) =>
-        keyLength <= ushort.MaxValue && HeaderSize + keyLength + memberLength <= Capacity;
+        keyLength <= ushort.MaxValue && MaxHeaderSize + keyLength + memberLength <= Capacity;
 
     /// <summary>Applies every record to <paramref name="shard"/> in order.</summary>
     public void ApplyTo(MetricShard shard)
     {
         var span = Buffer.AsSpan(0, Length);
-        while (!span.IsEmpty)
+        var position = 0;
+        while (position < span.Length)
         {
-            var type = (MetricType)span[0];
-            var flag = span[1] != 0;
-            int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[2..]);
-            var memberLength = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
-            var a = BinaryPrimitives.ReadDoubleLittleEndian(span[8..]);
-            var b = BinaryPrimitives.ReadDoubleLittleEndian(span[16..]);
-            var arrival = BinaryPrimitives.ReadInt64LittleEndian(span[24..]);
-            var key = span.Slice(HeaderSize, keyLength);
+            ref var at = ref Unsafe.Add(ref MemoryMarshal.GetReference(span), position);
+            var type = (MetricType)at;
+            int keyLength = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref at, 2));
+            ulong hash = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref at, 4));
+            var arrival = Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref at, 8));
             switch (type)
             {
                 case MetricType.Counter:
-                    shard.AddCounter(key, a, arrival);
+                    shard.AddCounter(new HashedKey(span.Slice(position + CommonSize + 8, keyLength), hash), Unsafe.ReadUnaligned<double>(ref Unsafe.Add(ref at, CommonSize)), arrival);
+                    position += CommonSize + 8 + keyLength;
                     break;
                 case MetricType.Timer:
-                    shard.AddTimer(key, a, b, arrival);
+                    shard.AddTimer(
+                        new HashedKey(span.Slice(position + CommonSize + 16, keyLength), hash),
+                        Unsafe.ReadUnaligned<double>(ref Unsafe.Add(ref at, CommonSize)),
+                        Unsafe.ReadUnaligned<double>(ref Unsafe.Add(ref at, CommonSize + 8)),
+                        arrival);
+                    position += CommonSize + 16 + keyLength;
                     break;
                 case MetricType.Gauge:
-                    shard.SetGauge(key, a, flag, arrival);
+                    shard.SetGauge(new HashedKey(span.Slice(position + CommonSize + 8, keyLength), hash), Unsafe.ReadUnaligned<double>(ref Unsafe.Add(ref at, CommonSize)), Unsafe.Add(ref at, 1) != 0, arrival);
+                    position += CommonSize + 8 + keyLength;
                     break;
-                case MetricType.Set:
-                    shard.AddSetMember(key, span.Slice(HeaderSize + keyLength, memberLength), arrival);
+                default:
+                    var memberLength = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref at, CommonSize));
+                    var keyStart = position + CommonSize + 4;
+                    shard.AddSetMember(new HashedKey(span.Slice(keyStart, keyLength), hash), span.Slice(keyStart + keyLength, memberLength), arrival);
+                    position = keyStart + keyLength + memberLength;
                     break;
             }
-
-            span = span[(HeaderSize + keyLength + memberLength)..];
         }
     }
 }

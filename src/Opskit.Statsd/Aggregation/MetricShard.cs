@@ -16,20 +16,20 @@ internal sealed class MetricShard
     private Dictionary<byte[], TimerSlot> _timers = new(Utf8KeyComparer.Instance);
     private Dictionary<byte[], GaugeSlot> _gauges = new(Utf8KeyComparer.Instance);
     private Dictionary<byte[], SetSlot> _sets = new(Utf8KeyComparer.Instance);
-    private Dictionary<byte[], CounterSlot>.AlternateLookup<ReadOnlySpan<byte>> _counterLookup;
-    private Dictionary<byte[], TimerSlot>.AlternateLookup<ReadOnlySpan<byte>> _timerLookup;
-    private Dictionary<byte[], GaugeSlot>.AlternateLookup<ReadOnlySpan<byte>> _gaugeLookup;
-    private Dictionary<byte[], SetSlot>.AlternateLookup<ReadOnlySpan<byte>> _setLookup;
+    private Dictionary<byte[], CounterSlot>.AlternateLookup<HashedKey> _counterLookup;
+    private Dictionary<byte[], TimerSlot>.AlternateLookup<HashedKey> _timerLookup;
+    private Dictionary<byte[], GaugeSlot>.AlternateLookup<HashedKey> _gaugeLookup;
+    private Dictionary<byte[], SetSlot>.AlternateLookup<HashedKey> _setLookup;
 
     private readonly KeySequence _sequence;
 
     public MetricShard(KeySequence? sequence = null)
     {
         _sequence = sequence ?? new KeySequence();
-        _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _setLookup = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _counterLookup = _counters.GetAlternateLookup<HashedKey>();
+        _timerLookup = _timers.GetAlternateLookup<HashedKey>();
+        _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
+        _setLookup = _sets.GetAlternateLookup<HashedKey>();
     }
 
     /// <summary>Current settings (delete options, gauge TTL); replaced on reload.</summary>
@@ -38,13 +38,23 @@ internal sealed class MetricShard
     /// <summary>Number of keys held (all types), for memory accounting.</summary>
     public int KeyCount => _counters.Count + _timers.Count + _gauges.Count + _sets.Count;
 
+    public void AddCounter(ReadOnlySpan<byte> key, double increment, long arrival = 0) => AddCounter(new HashedKey(key), increment, arrival);
+
+    public void AddTimer(ReadOnlySpan<byte> key, double value, double countIncrement, long arrival = 0) =>
+        AddTimer(new HashedKey(key), value, countIncrement, arrival);
+
+    public void SetGauge(ReadOnlySpan<byte> key, double value, bool signed, long arrival = 0) => SetGauge(new HashedKey(key), value, signed, arrival);
+
+    public void AddSetMember(ReadOnlySpan<byte> key, ReadOnlySpan<byte> member, long arrival = 0) =>
+        AddSetMember(new HashedKey(key), member, arrival);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddCounter(ReadOnlySpan<byte> key, double increment, long arrival = 0)
+    public void AddCounter(HashedKey key, double increment, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_counterLookup, key, out var exists);
         if (!exists)
         {
-            slot.Name = Encoding.UTF8.GetString(key);
+            slot.Name = Encoding.UTF8.GetString(key.Bytes);
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
         }
 
@@ -52,12 +62,12 @@ internal sealed class MetricShard
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddTimer(ReadOnlySpan<byte> key, double value, double countIncrement, long arrival = 0)
+    public void AddTimer(HashedKey key, double value, double countIncrement, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_timerLookup, key, out var exists);
         if (!exists)
         {
-            slot.Name = Encoding.UTF8.GetString(key);
+            slot.Name = Encoding.UTF8.GetString(key.Bytes);
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
             slot.Values = new TimerValues(4);
         }
@@ -67,12 +77,12 @@ internal sealed class MetricShard
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetGauge(ReadOnlySpan<byte> key, double value, bool signed, long arrival = 0)
+    public void SetGauge(HashedKey key, double value, bool signed, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_gaugeLookup, key, out var exists);
         if (!exists)
         {
-            slot.Name = Encoding.UTF8.GetString(key);
+            slot.Name = Encoding.UTF8.GetString(key.Bytes);
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
         }
 
@@ -88,12 +98,12 @@ internal sealed class MetricShard
         slot.Value = truthy && signed ? slot.Value + value : value;
     }
 
-    public void AddSetMember(ReadOnlySpan<byte> key, ReadOnlySpan<byte> member, long arrival = 0)
+    public void AddSetMember(HashedKey key, ReadOnlySpan<byte> member, long arrival = 0)
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_setLookup, key, out var exists);
         if (!exists)
         {
-            slot.Name = Encoding.UTF8.GetString(key);
+            slot.Name = Encoding.UTF8.GetString(key.Bytes);
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
             slot.Members = new HashSet<byte[]>(Utf8KeyComparer.Instance);
         }
@@ -131,7 +141,7 @@ internal sealed class MetricShard
 
         if (RemoveAll(ref _counters, remove))
         {
-            _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _counterLookup = _counters.GetAlternateLookup<HashedKey>();
         }
 
         var timers = new TimerSnapshot[_timers.Count];
@@ -157,7 +167,7 @@ internal sealed class MetricShard
 
         if (RemoveAll(ref _timers, remove))
         {
-            _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _timerLookup = _timers.GetAlternateLookup<HashedKey>();
         }
 
         var gauges = new NamedValue[_gauges.Count];
@@ -198,7 +208,7 @@ internal sealed class MetricShard
 
         if (RemoveAll(ref _gauges, remove))
         {
-            _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
         }
 
         var sets = new SetSnapshot[_sets.Count];
@@ -228,7 +238,7 @@ internal sealed class MetricShard
 
         if (RemoveAll(ref _sets, remove))
         {
-            _setLookup = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _setLookup = _sets.GetAlternateLookup<HashedKey>();
         }
         return new ShardSnapshot(counters, timers, gauges, sets)
         {
@@ -353,19 +363,19 @@ internal sealed class MetricShard
         {
             case MetricType.Counter when _counters.ContainsKey(key[0]):
                 RemoveAll(ref _counters, key);
-                _counterLookup = _counters.GetAlternateLookup<ReadOnlySpan<byte>>();
+                _counterLookup = _counters.GetAlternateLookup<HashedKey>();
                 return true;
             case MetricType.Timer when _timers.ContainsKey(key[0]):
                 RemoveAll(ref _timers, key);
-                _timerLookup = _timers.GetAlternateLookup<ReadOnlySpan<byte>>();
+                _timerLookup = _timers.GetAlternateLookup<HashedKey>();
                 return true;
             case MetricType.Gauge when _gauges.ContainsKey(key[0]):
                 RemoveAll(ref _gauges, key);
-                _gaugeLookup = _gauges.GetAlternateLookup<ReadOnlySpan<byte>>();
+                _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
                 return true;
             case MetricType.Set when _sets.ContainsKey(key[0]):
                 RemoveAll(ref _sets, key);
-                _setLookup = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
+                _setLookup = _sets.GetAlternateLookup<HashedKey>();
                 return true;
             default:
                 return false;

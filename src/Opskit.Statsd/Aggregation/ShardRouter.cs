@@ -59,13 +59,15 @@ internal sealed class ShardRouter
         }
 
         var arrival = ++_arrival;
-        var shard = _open.Length == 1 ? 0 : _aggregator.ShardOf(key);
+        // Hashed once here: the hash picks the shard and travels in the record to the shard's dictionary.
+        var hash = KeyHash.Compute(key);
+        var shard = Aggregator.ShardOfHash(hash, _open.Length);
         var batch = _open[shard] ??= _aggregator.RentBatch();
-        if (!batch.TryAppend(type, flag, key, a, b, member, arrival))
+        if (!batch.TryAppend(type, flag, key, hash, a, b, member, arrival))
         {
             _aggregator.Publish(shard, batch);
             batch = _open[shard] = _aggregator.RentBatch();
-            batch.TryAppend(type, flag, key, a, b, member, arrival);
+            batch.TryAppend(type, flag, key, hash, a, b, member, arrival);
         }
     }
 
