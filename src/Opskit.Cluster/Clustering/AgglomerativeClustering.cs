@@ -17,25 +17,23 @@ internal static class AgglomerativeClustering
     public readonly record struct Merge(int A, int B, float Distance);
 
     /// <summary>All n−1 merges of the average-linkage dendrogram (in the order the chain found them).</summary>
-    public static Merge[] Dendrogram(EmbeddingMatrix matrix)
+    public static Merge[] Dendrogram(EmbeddingMatrix matrix) =>
+        Dendrogram(matrix, new float[matrix.Count * matrix.Count]);
+
+    /// <summary>
+    /// The dendrogram, using <paramref name="distance"/> (n×n) as its working matrix: on return it holds
+    /// linkage distances, not the original ones (<see cref="FillDistances"/> restores them).
+    /// </summary>
+    public static Merge[] Dendrogram(EmbeddingMatrix matrix, float[] distance)
     {
+        ArgumentNullException.ThrowIfNull(distance);
         var n = matrix.Count;
         if (n < 2)
         {
             return [];
         }
 
-        var distance = new float[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                var d = 1f - matrix.Cosine(i, j);
-                distance[(i * n) + j] = d;
-                distance[(j * n) + i] = d;
-            }
-        }
-
+        FillDistances(matrix, distance);
         var size = new int[n];
         Array.Fill(size, 1);
         var active = new bool[n];
@@ -110,6 +108,28 @@ internal static class AgglomerativeClustering
         return merges;
     }
 
+    /// <summary>Writes the cosine distance of every pair of rows into <paramref name="distance"/> (n×n, symmetric, zero diagonal).</summary>
+    public static void FillDistances(EmbeddingMatrix matrix, float[] distance)
+    {
+        ArgumentNullException.ThrowIfNull(distance);
+        var n = matrix.Count;
+        if (distance.Length < n * n)
+        {
+            throw new ArgumentException("distance is smaller than n × n", nameof(distance));
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            distance[(i * n) + i] = 0f;
+            for (var j = i + 1; j < n; j++)
+            {
+                var d = 1f - matrix.Cosine(i, j);
+                distance[(i * n) + j] = d;
+                distance[(j * n) + i] = d;
+            }
+        }
+    }
+
     /// <summary>Flat clusters: merges below <paramref name="threshold"/> applied; returns a label per point.</summary>
     public static int[] Cut(int count, ReadOnlySpan<Merge> merges, float threshold)
     {
@@ -144,8 +164,11 @@ internal static class AgglomerativeClustering
     /// <summary>Flat clusters cut where <see cref="SilhouetteCut"/> chooses; <paramref name="threshold"/> is that cut.</summary>
     public static int[] ClusterAutomatically(EmbeddingMatrix matrix, out float threshold)
     {
-        var merges = Dendrogram(matrix);
-        threshold = SilhouetteCut.Choose(matrix, merges);
+        // One n×n buffer: the dendrogram's working matrix, then the original distances again for the
+        // silhouettes (recomputing costs as much as the dendrogram's own distances; a copy would double memory).
+        var distance = new float[matrix.Count * matrix.Count];
+        var merges = Dendrogram(matrix, distance);
+        threshold = SilhouetteCut.Choose(matrix, merges, distance);
         return Cut(matrix.Count, merges, threshold);
     }
 
