@@ -15,17 +15,31 @@ internal static class KeyHash
 
     public static ulong Compute(ReadOnlySpan<byte> key)
     {
-        var h = Seed ^ ((ulong)key.Length * K1);
-        while (key.Length >= 8)
+        var length = key.Length;
+        var h = Seed ^ ((ulong)length * K1);
+        var i = 0;
+        for (; length - i >= 8; i += 8)
         {
-            h = BitOperations.RotateLeft(h ^ (BinaryPrimitives.ReadUInt64LittleEndian(key) * K2), 31) * K1;
-            key = key[8..];
+            h = BitOperations.RotateLeft(h ^ (BinaryPrimitives.ReadUInt64LittleEndian(key[i..]) * K2), 31) * K1;
         }
 
-        ulong tail = 0;
-        for (var i = 0; i < key.Length; i++)
+        // The last 1-7 bytes in one word, without a byte loop: overlapping reads (the length is already mixed in).
+        ulong tail;
+        if (i == length)
         {
-            tail |= (ulong)key[i] << (8 * i);
+            tail = 0;
+        }
+        else if (length >= 8)
+        {
+            tail = BinaryPrimitives.ReadUInt64LittleEndian(key[(length - 8)..]);
+        }
+        else if (length >= 4)
+        {
+            tail = BinaryPrimitives.ReadUInt32LittleEndian(key) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(key[(length - 4)..]) << 32);
+        }
+        else
+        {
+            tail = key[0] | ((ulong)key[length >> 1] << 8) | ((ulong)key[length - 1] << 16);
         }
 
         h = BitOperations.RotateLeft(h ^ (tail * K2), 31) * K1;

@@ -106,10 +106,11 @@ internal sealed class MetricShard
             slot.Name = Encoding.UTF8.GetString(key.Bytes);
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
             slot.Members = new HashSet<byte[]>(Utf8KeyComparer.Instance);
+            slot.MemberLookup = slot.Members.GetAlternateLookup<ReadOnlySpan<byte>>();
         }
 
         // Add creates the member's byte[] only when it is new.
-        slot.Members!.GetAlternateLookup<ReadOnlySpan<byte>>().Add(member);
+        slot.MemberLookup.Add(member);
     }
 
     /// <summary>
@@ -430,6 +431,9 @@ internal sealed class MetricShard
         public string Name;
         public long Order;
         public HashSet<byte[]>? Members;
+
+        /// <summary>Span lookup into <see cref="Members"/>, made once per key (Clear keeps the set, so it stays valid).</summary>
+        public HashSet<byte[]>.AlternateLookup<ReadOnlySpan<byte>> MemberLookup;
     }
 }
 
