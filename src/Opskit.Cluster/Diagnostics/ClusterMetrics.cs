@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Text;
+using Opskit.Core.Metrics;
 
 namespace Opskit.Cluster.Diagnostics;
 
@@ -21,9 +20,9 @@ internal sealed class ClusterMetrics : IDisposable
     private readonly Histogram<double> _inferenceHistogram;
     private readonly Histogram<int> _batchHistogram;
     private readonly ConcurrentDictionary<(string Endpoint, int Status), long> _requests = new();
-    private readonly Histogram _batchSizes = new("opskit_cluster_batch_size", "Sentences per model batch.", [1, 2, 4, 8, 16, 32, 64, 128, 256]);
-    private readonly Histogram _inferenceSeconds = new("opskit_cluster_inference_seconds", "Model time per batch.", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
-    private readonly Histogram _queueSeconds = new("opskit_cluster_queue_seconds", "Time a request waited before its first batch ran.", [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+    private readonly PrometheusHistogram _batchSizes = new("opskit_cluster_batch_size", "Sentences per model batch.", [1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    private readonly PrometheusHistogram _inferenceSeconds = new("opskit_cluster_inference_seconds", "Model time per batch.", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+    private readonly PrometheusHistogram _queueSeconds = new("opskit_cluster_queue_seconds", "Time a request waited before its first batch ran.", [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
     private long _sentences;
     private long _tokens;
     private long _paddedTokens;
@@ -73,23 +72,23 @@ internal sealed class ClusterMetrics : IDisposable
 
     public string WritePrometheus()
     {
-        var output = new StringBuilder(4096);
-        output.Append("# HELP opskit_cluster_requests_total HTTP requests by endpoint and status.\n# TYPE opskit_cluster_requests_total counter\n");
+        var output = new PrometheusTextBuilder();
+        output.Family("opskit_cluster_requests_total", "HTTP requests by endpoint and status.", "counter");
         foreach (var ((endpoint, status), count) in _requests)
         {
-            output.Append(CultureInfo.InvariantCulture, $"opskit_cluster_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}} {count}\n");
+            output.Sample("opskit_cluster_requests_total", count, ("endpoint", endpoint), ("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        Counter(output, "opskit_cluster_sentences_total", "Sentences embedded.", Interlocked.Read(ref _sentences));
-        Counter(output, "opskit_cluster_tokens_total", "Tokens embedded, without padding.", Interlocked.Read(ref _tokens));
-        Counter(output, "opskit_cluster_padded_tokens_total", "Tokens fed to the model, with padding.", Interlocked.Read(ref _paddedTokens));
-        Counter(output, "opskit_cluster_rejected_total", "Requests refused because the queue was full (429).", Interlocked.Read(ref _rejected));
-        Counter(output, "opskit_cluster_dropped_sentences_total", "Queued sentences dropped because their client went away.", Interlocked.Read(ref _dropped));
-        output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_queue_depth Sentences waiting for the model.\n# TYPE opskit_cluster_queue_depth gauge\nopskit_cluster_queue_depth {_queueDepth()}\n");
+        output.Counter("opskit_cluster_sentences_total", "Sentences embedded.", Interlocked.Read(ref _sentences))
+            .Counter("opskit_cluster_tokens_total", "Tokens embedded, without padding.", Interlocked.Read(ref _tokens))
+            .Counter("opskit_cluster_padded_tokens_total", "Tokens fed to the model, with padding.", Interlocked.Read(ref _paddedTokens))
+            .Counter("opskit_cluster_rejected_total", "Requests refused because the queue was full (429).", Interlocked.Read(ref _rejected))
+            .Counter("opskit_cluster_dropped_sentences_total", "Queued sentences dropped because their client went away.", Interlocked.Read(ref _dropped))
+            .Gauge("opskit_cluster_queue_depth", "Sentences waiting for the model.", _queueDepth());
         var gc = GC.GetGCMemoryInfo();
-        output.Append(CultureInfo.InvariantCulture, $"# HELP process_resident_memory_bytes Resident set size.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {Environment.WorkingSet}\n");
-        output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_gc_heap_bytes Managed heap size after the last collection.\n# TYPE opskit_cluster_gc_heap_bytes gauge\nopskit_cluster_gc_heap_bytes {gc.HeapSizeBytes}\n");
-        output.Append(CultureInfo.InvariantCulture, $"# HELP opskit_cluster_gc_committed_bytes Memory committed by the managed heap.\n# TYPE opskit_cluster_gc_committed_bytes gauge\nopskit_cluster_gc_committed_bytes {gc.TotalCommittedBytes}\n");
+        output.Gauge("process_resident_memory_bytes", "Resident set size.", Environment.WorkingSet)
+            .Gauge("opskit_cluster_gc_heap_bytes", "Managed heap size after the last collection.", gc.HeapSizeBytes)
+            .Gauge("opskit_cluster_gc_committed_bytes", "Memory committed by the managed heap.", gc.TotalCommittedBytes);
         _batchSizes.WriteTo(output);
         _inferenceSeconds.WriteTo(output);
         _queueSeconds.WriteTo(output);
@@ -97,7 +96,4 @@ internal sealed class ClusterMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
-
-    private static void Counter(StringBuilder output, string name, string help, long value) =>
-        output.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
+using Opskit.Core.Metrics;
 using Opskit.Edge.Caching;
 using Opskit.Edge.Profiles;
 
@@ -23,7 +22,7 @@ internal sealed class AdminEndpoints(EdgeMetrics metrics, HttpCache cache, Acces
 
         return path switch
         {
-            "/metrics" => WriteAsync(context, "text/plain; version=0.0.4", Prometheus()),
+            "/metrics" => WriteAsync(context, PrometheusTextBuilder.ContentType, Prometheus()),
             "/status" => WriteAsync(context, "application/json", Status()),
             _ => ProblemDetailsWriter.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", "admin endpoints: /metrics, /status"),
         };
@@ -37,28 +36,28 @@ internal sealed class AdminEndpoints(EdgeMetrics metrics, HttpCache cache, Acces
 
     private string Prometheus()
     {
-        var text = new StringBuilder();
-        Counter(text, "opskit_edge_cache_hits_total", "Requests answered from the cache", metrics.Hits);
-        Counter(text, "opskit_edge_cache_misses_total", "Requests that needed an upstream fetch", metrics.Misses);
-        Counter(text, "opskit_edge_cache_passes_total", "Requests passed to the backend uncached", metrics.Passes);
-        Counter(text, "opskit_edge_cache_stale_served_total", "Stale objects served because the upstream failed or was sick", metrics.StaleServed);
-        Counter(text, "opskit_edge_upstream_fetches_total", "Upstream fetches for the cache", metrics.UpstreamFetches);
-        Counter(text, "opskit_edge_profiles_unavailable_lookups_total", "Lookups answered no-profile because no usable file is loaded", metrics.ProfileUnavailableLookups);
-        Counter(text, "opskit_edge_profiles_load_failures_total", "Changes of a profiles file into an unusable state", metrics.ProfileLoadFailures);
-        Counter(text, "opskit_edge_access_log_dropped_total", "Access log lines dropped because the writer was behind", accessLog.Dropped);
-        Gauge(text, "opskit_edge_cache_bytes", "Bytes held by cached objects", cache.Size);
-        Gauge(text, "opskit_edge_cache_objects", "Cache keys held", cache.Count);
-        Counter(text, "opskit_edge_cache_evictions_total", "Objects evicted by the size limit", cache.Evictions);
-        text.Append("# HELP opskit_edge_profiles_loaded 1 when the profiles file is usable\n# TYPE opskit_edge_profiles_loaded gauge\n");
+        var text = new PrometheusTextBuilder()
+            .Counter("opskit_edge_cache_hits_total", "Requests answered from the cache", metrics.Hits)
+            .Counter("opskit_edge_cache_misses_total", "Requests that needed an upstream fetch", metrics.Misses)
+            .Counter("opskit_edge_cache_passes_total", "Requests passed to the backend uncached", metrics.Passes)
+            .Counter("opskit_edge_cache_stale_served_total", "Stale objects served because the upstream failed or was sick", metrics.StaleServed)
+            .Counter("opskit_edge_upstream_fetches_total", "Upstream fetches for the cache", metrics.UpstreamFetches)
+            .Counter("opskit_edge_profiles_unavailable_lookups_total", "Lookups answered no-profile because no usable file is loaded", metrics.ProfileUnavailableLookups)
+            .Counter("opskit_edge_profiles_load_failures_total", "Changes of a profiles file into an unusable state", metrics.ProfileLoadFailures)
+            .Counter("opskit_edge_access_log_dropped_total", "Access log lines dropped because the writer was behind", accessLog.Dropped)
+            .Gauge("opskit_edge_cache_bytes", "Bytes held by cached objects", cache.Size)
+            .Gauge("opskit_edge_cache_objects", "Cache keys held", cache.Count)
+            .Counter("opskit_edge_cache_evictions_total", "Objects evicted by the size limit", cache.Evictions)
+            .Family("opskit_edge_profiles_loaded", "1 when the profiles file is usable", "gauge");
         foreach (var (path, state) in metrics.ProfileStates)
         {
-            text.Append(CultureInfo.InvariantCulture, $"opskit_edge_profiles_loaded{{path=\"{Escape(path)}\",state=\"{state}\"}} {(state == ProfileStoreState.Loaded ? 1 : 0)}\n");
+            text.Sample("opskit_edge_profiles_loaded", state == ProfileStoreState.Loaded ? 1 : 0, ("path", path), ("state", state.ToString()));
         }
 
-        text.Append("# HELP opskit_edge_profiles_indexed Profiles in the in-memory index (0 while it is built)\n# TYPE opskit_edge_profiles_indexed gauge\n");
+        text.Family("opskit_edge_profiles_indexed", "Profiles in the in-memory index (0 while it is built)", "gauge");
         foreach (var (path, count) in metrics.ProfileIndexes)
         {
-            text.Append(CultureInfo.InvariantCulture, $"opskit_edge_profiles_indexed{{path=\"{Escape(path)}\"}} {count}\n");
+            text.Sample("opskit_edge_profiles_indexed", count, ("path", path));
         }
 
         return text.ToString();
@@ -81,11 +80,4 @@ internal sealed class AdminEndpoints(EdgeMetrics metrics, HttpCache cache, Acces
         });
     }
 
-    private static void Counter(StringBuilder text, string name, string help, long value) =>
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
-
-    private static void Gauge(StringBuilder text, string name, string help, long value) =>
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
-
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 }

@@ -1,0 +1,60 @@
+using Opskit.Core.Metrics;
+using Xunit;
+
+namespace Opskit.Tests.Metrics;
+
+public sealed class PrometheusTextBuilderTests
+{
+    [Fact]
+    public void Counter_and_gauge_write_help_type_and_one_sample()
+    {
+        var text = new PrometheusTextBuilder()
+            .Counter("jobs_total", "Jobs done.", 42)
+            .Gauge("queue_depth", "Waiting jobs.", 2.5)
+            .ToString();
+        Assert.Equal(
+            "# HELP jobs_total Jobs done.\n# TYPE jobs_total counter\njobs_total 42\n"
+            + "# HELP queue_depth Waiting jobs.\n# TYPE queue_depth gauge\nqueue_depth 2.5\n",
+            text);
+    }
+
+    [Fact]
+    public void Label_values_are_escaped()
+    {
+        var text = new PrometheusTextBuilder()
+            .Sample("loaded", 0.25, ("path", "C:\\data\\\"profiles\".db"), ("state", "line1\nline2"))
+            .ToString();
+        Assert.Equal("loaded{path=\"C:\\\\data\\\\\\\"profiles\\\".db\",state=\"line1\\nline2\"} 0.25\n", text);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity, "+Inf")]
+    [InlineData(double.NegativeInfinity, "-Inf")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(1e-7, "1E-07")]
+    public void Special_values_use_the_exposition_spelling(double value, string expected) =>
+        Assert.Equal(expected, PrometheusTextBuilder.FormatValue(value));
+
+    [Fact]
+    public void Histogram_buckets_are_cumulative_and_end_with_inf_sum_and_count()
+    {
+        var histogram = new PrometheusHistogram("batch_size", "Sentences per batch.", [1, 4, 16]);
+        foreach (var value in new double[] { 1, 3, 4, 10, 100 })
+        {
+            histogram.Record(value);
+        }
+
+        var output = new PrometheusTextBuilder();
+        histogram.WriteTo(output);
+        Assert.Equal(
+            "# HELP batch_size Sentences per batch.\n# TYPE batch_size histogram\n"
+            + "batch_size_bucket{le=\"1\"} 1\nbatch_size_bucket{le=\"4\"} 3\nbatch_size_bucket{le=\"16\"} 4\n"
+            + "batch_size_bucket{le=\"+Inf\"} 5\nbatch_size_sum 118\nbatch_size_count 5\n",
+            output.ToString());
+        Assert.Equal(5, histogram.Count);
+    }
+
+    [Fact]
+    public void Histogram_refuses_bounds_that_are_not_ascending() =>
+        Assert.Throws<ArgumentException>(() => new PrometheusHistogram("h", "help", [1, 1]));
+}
