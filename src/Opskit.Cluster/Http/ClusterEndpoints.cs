@@ -38,7 +38,7 @@ internal static class ClusterEndpoints
             .Accepts<SimilarityRequest>("application/json").Produces<float[]>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
         app.MapGet("/info", Info).WithSummary("Model and batching limits.").Produces<InfoResponse>();
-        app.MapGet("/metrics", (ClusterMetrics metrics) => TypedResults.Text(metrics.WritePrometheus(), "text/plain; version=0.0.4"))
+        app.MapGet("/metrics", (ClusterMetrics metrics) => TypedResults.Text(metrics.WritePrometheus(), Opskit.Core.Metrics.PrometheusTextBuilder.ContentType))
             .WithSummary("Prometheus metrics.");
     }
 

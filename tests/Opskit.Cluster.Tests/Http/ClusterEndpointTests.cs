@@ -184,7 +184,10 @@ public sealed class ClusterEndpointTests(ClusterServiceFixture service)
         Assert.True(info.GetProperty("ready").GetBoolean());
 
         using var embed = await Client.PostAsync("/embed", Json.Raw("""{"inputs": ["count me"]}"""), Ct);
-        var metrics = await Client.GetStringAsync("/metrics", Ct);
+        using var metricsResponse = await Client.GetAsync("/metrics", Ct);
+        Assert.Equal("text/plain", metricsResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(metricsResponse.Content.Headers.ContentType!.Parameters, p => p.Name == "version" && p.Value == "0.0.4");
+        var metrics = await metricsResponse.Content.ReadAsStringAsync(Ct);
         Assert.Contains("opskit_cluster_requests_total{endpoint=\"/embed\",status=\"200\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("opskit_cluster_queue_depth ", metrics, StringComparison.Ordinal);
         Assert.Contains("opskit_cluster_inference_seconds_count", metrics, StringComparison.Ordinal);
