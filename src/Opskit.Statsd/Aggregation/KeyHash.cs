@@ -52,7 +52,7 @@ internal static class KeyHash
 
 /// <summary>
 /// A key's UTF-8 bytes with its <see cref="KeyHash"/> already computed: the receive loop hashes each key once (for
-/// the shard choice) and the shard's dictionaries reuse that hash instead of hashing the bytes again.
+/// the shard choice) and the shard's <see cref="KeyMap{TSlot}"/> reuses that hash instead of hashing the bytes again.
 /// </summary>
 internal readonly ref struct HashedKey
 {
@@ -69,13 +69,12 @@ internal readonly ref struct HashedKey
 
     public ReadOnlySpan<byte> Bytes { get; }
 
-    /// <summary><see cref="KeyHash.Compute"/> of <see cref="Bytes"/>; at least its low 32 bits, all the dictionaries use.</summary>
+    /// <summary><see cref="KeyHash.Compute"/> of <see cref="Bytes"/>; at least its low 32 bits, all a <see cref="KeyMap{TSlot}"/> uses.</summary>
     public ulong Hash { get; }
 }
 
-/// <summary>Byte-array keys looked up by <see cref="ReadOnlySpan{T}"/> or <see cref="HashedKey"/> without allocating (alternate lookup).</summary>
-internal sealed class Utf8KeyComparer
-    : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>, IAlternateEqualityComparer<HashedKey, byte[]>
+/// <summary>Byte-array keys (set members) looked up by <see cref="ReadOnlySpan{T}"/> without allocating (alternate lookup).</summary>
+internal sealed class Utf8KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static Utf8KeyComparer Instance { get; } = new();
 
@@ -88,10 +87,4 @@ internal sealed class Utf8KeyComparer
     public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)KeyHash.Compute(alternate);
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-
-    public bool Equals(HashedKey alternate, byte[] other) => alternate.Bytes.SequenceEqual(other);
-
-    public int GetHashCode(HashedKey alternate) => (int)alternate.Hash;
-
-    public byte[] Create(HashedKey alternate) => alternate.Bytes.ToArray();
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Opskit.Statsd.Aggregation;
@@ -12,24 +11,16 @@ namespace Opskit.Statsd.Aggregation;
 /// </summary>
 internal sealed class MetricShard
 {
-    private Dictionary<byte[], CounterSlot> _counters = new(Utf8KeyComparer.Instance);
-    private Dictionary<byte[], TimerSlot> _timers = new(Utf8KeyComparer.Instance);
-    private Dictionary<byte[], GaugeSlot> _gauges = new(Utf8KeyComparer.Instance);
-    private Dictionary<byte[], SetSlot> _sets = new(Utf8KeyComparer.Instance);
-    private Dictionary<byte[], CounterSlot>.AlternateLookup<HashedKey> _counterLookup;
-    private Dictionary<byte[], TimerSlot>.AlternateLookup<HashedKey> _timerLookup;
-    private Dictionary<byte[], GaugeSlot>.AlternateLookup<HashedKey> _gaugeLookup;
-    private Dictionary<byte[], SetSlot>.AlternateLookup<HashedKey> _setLookup;
+    private readonly KeyMap<CounterSlot> _counters = new();
+    private readonly KeyMap<TimerSlot> _timers = new();
+    private readonly KeyMap<GaugeSlot> _gauges = new();
+    private readonly KeyMap<SetSlot> _sets = new();
 
     private readonly KeySequence _sequence;
 
     public MetricShard(KeySequence? sequence = null)
     {
         _sequence = sequence ?? new KeySequence();
-        _counterLookup = _counters.GetAlternateLookup<HashedKey>();
-        _timerLookup = _timers.GetAlternateLookup<HashedKey>();
-        _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
-        _setLookup = _sets.GetAlternateLookup<HashedKey>();
     }
 
     /// <summary>Current settings (delete options, gauge TTL); replaced on reload.</summary>
@@ -51,7 +42,7 @@ internal sealed class MetricShard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddCounter(HashedKey key, double increment, long arrival = 0)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_counterLookup, key, out var exists);
+        ref var slot = ref _counters.GetValueRefOrAddDefault(key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key.Bytes);
@@ -64,7 +55,7 @@ internal sealed class MetricShard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddTimer(HashedKey key, double value, double countIncrement, long arrival = 0)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_timerLookup, key, out var exists);
+        ref var slot = ref _timers.GetValueRefOrAddDefault(key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key.Bytes);
@@ -79,7 +70,7 @@ internal sealed class MetricShard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetGauge(HashedKey key, double value, bool signed, long arrival = 0)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_gaugeLookup, key, out var exists);
+        ref var slot = ref _gauges.GetValueRefOrAddDefault(key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key.Bytes);
@@ -100,7 +91,7 @@ internal sealed class MetricShard
 
     public void AddSetMember(HashedKey key, ReadOnlySpan<byte> member, long arrival = 0)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_setLookup, key, out var exists);
+        ref var slot = ref _sets.GetValueRefOrAddDefault(key, out var exists);
         if (!exists)
         {
             slot.Name = Encoding.UTF8.GetString(key.Bytes);
@@ -129,7 +120,7 @@ internal sealed class MetricShard
         {
             counterOrder[i] = slot.Order;
             counters[i++] = new NamedValue(slot.Name, slot.Value);
-            ref var live = ref CollectionsMarshal.GetValueRefOrNullRef(_counters, key);
+            ref var live = ref _counters.GetValueRefOrNullRef(key);
             if (settings.DeleteCounters && !IsInternalCounterName(slot.Name))
             {
                 (remove ??= []).Add(key);
@@ -140,9 +131,9 @@ internal sealed class MetricShard
             }
         }
 
-        if (RemoveAll(ref _counters, remove))
+        if (remove is not null)
         {
-            _counterLookup = _counters.GetAlternateLookup<HashedKey>();
+            _counters.RemoveAll(remove);
         }
 
         var timers = new TimerSnapshot[_timers.Count];
@@ -160,15 +151,15 @@ internal sealed class MetricShard
             }
             else
             {
-                ref var live = ref CollectionsMarshal.GetValueRefOrNullRef(_timers, key);
+                ref var live = ref _timers.GetValueRefOrNullRef(key);
                 live.Values!.Clear();
                 live.Count = 0;
             }
         }
 
-        if (RemoveAll(ref _timers, remove))
+        if (remove is not null)
         {
-            _timerLookup = _timers.GetAlternateLookup<HashedKey>();
+            _timers.RemoveAll(remove);
         }
 
         var gauges = new NamedValue[_gauges.Count];
@@ -185,7 +176,7 @@ internal sealed class MetricShard
         {
             foreach (var (key, _) in _gauges)
             {
-                ref var live = ref CollectionsMarshal.GetValueRefOrNullRef(_gauges, key);
+                ref var live = ref _gauges.GetValueRefOrNullRef(key);
                 // Gauges set before deleteGauges was on carry no TTL (Etsy keeps them in gaugesTTL only on receipt).
                 if (live.Ttl == 0)
                 {
@@ -203,13 +194,13 @@ internal sealed class MetricShard
         {
             foreach (var (key, _) in _gauges)
             {
-                CollectionsMarshal.GetValueRefOrNullRef(_gauges, key).Ttl = 0;
+                _gauges.GetValueRefOrNullRef(key).Ttl = 0;
             }
         }
 
-        if (RemoveAll(ref _gauges, remove))
+        if (remove is not null)
         {
-            _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
+            _gauges.RemoveAll(remove);
         }
 
         var sets = new SetSnapshot[_sets.Count];
@@ -237,9 +228,9 @@ internal sealed class MetricShard
             }
         }
 
-        if (RemoveAll(ref _sets, remove))
+        if (remove is not null)
         {
-            _setLookup = _sets.GetAlternateLookup<HashedKey>();
+            _sets.RemoveAll(remove);
         }
         return new ShardSnapshot(counters, timers, gauges, sets)
         {
@@ -255,7 +246,7 @@ internal sealed class MetricShard
     {
         var counters = new List<NamedValue>(_counters.Count);
         var counterOrder = new List<long>(_counters.Count);
-        foreach (var slot in _counters.Values)
+        foreach (var (_, slot) in _counters)
         {
             counters.Add(new NamedValue(slot.Name, slot.Value));
             counterOrder.Add(slot.Order);
@@ -263,7 +254,7 @@ internal sealed class MetricShard
 
         var timers = new List<TimerSnapshot>(_timers.Count);
         var timerOrder = new List<long>(_timers.Count);
-        foreach (var slot in _timers.Values)
+        foreach (var (_, slot) in _timers)
         {
             timers.Add(new TimerSnapshot(slot.Name, slot.Values!.ToArray(), slot.Count));
             timerOrder.Add(slot.Order);
@@ -271,7 +262,7 @@ internal sealed class MetricShard
 
         var gauges = new List<NamedValue>(_gauges.Count);
         var gaugeOrder = new List<long>(_gauges.Count);
-        foreach (var slot in _gauges.Values)
+        foreach (var (_, slot) in _gauges)
         {
             gauges.Add(new NamedValue(slot.Name, slot.Value));
             gaugeOrder.Add(slot.Order);
@@ -279,7 +270,7 @@ internal sealed class MetricShard
 
         var sets = new List<SetSnapshot>(_sets.Count);
         var setOrder = new List<long>(_sets.Count);
-        foreach (var slot in _sets.Values)
+        foreach (var (_, slot) in _sets)
         {
             var members = new List<string>(slot.Members!.Count);
             foreach (var member in slot.Members)
@@ -303,7 +294,7 @@ internal sealed class MetricShard
     /// <summary>Empties timer values in place, keeping every key and array (benchmarks: steady state without a full snapshot).</summary>
     internal int ResetIntervalValues()
     {
-        foreach (var slot in _timers.Values)
+        foreach (var (_, slot) in _timers)
         {
             slot.Values!.Clear();
         }
@@ -324,28 +315,28 @@ internal sealed class MetricShard
         switch (type)
         {
             case MetricType.Counter:
-                foreach (var slot in _counters.Values)
+                foreach (var (_, slot) in _counters)
                 {
                     list.Add(slot.Name);
                 }
 
                 break;
             case MetricType.Timer:
-                foreach (var slot in _timers.Values)
+                foreach (var (_, slot) in _timers)
                 {
                     list.Add(slot.Name);
                 }
 
                 break;
             case MetricType.Gauge:
-                foreach (var slot in _gauges.Values)
+                foreach (var (_, slot) in _gauges)
                 {
                     list.Add(slot.Name);
                 }
 
                 break;
             case MetricType.Set:
-                foreach (var slot in _sets.Values)
+                foreach (var (_, slot) in _sets)
                 {
                     list.Add(slot.Name);
                 }
@@ -363,44 +354,20 @@ internal sealed class MetricShard
         switch (type)
         {
             case MetricType.Counter when _counters.ContainsKey(key[0]):
-                RemoveAll(ref _counters, key);
-                _counterLookup = _counters.GetAlternateLookup<HashedKey>();
+                _counters.RemoveAll(key);
                 return true;
             case MetricType.Timer when _timers.ContainsKey(key[0]):
-                RemoveAll(ref _timers, key);
-                _timerLookup = _timers.GetAlternateLookup<HashedKey>();
+                _timers.RemoveAll(key);
                 return true;
             case MetricType.Gauge when _gauges.ContainsKey(key[0]):
-                RemoveAll(ref _gauges, key);
-                _gaugeLookup = _gauges.GetAlternateLookup<HashedKey>();
+                _gauges.RemoveAll(key);
                 return true;
             case MetricType.Set when _sets.ContainsKey(key[0]):
-                RemoveAll(ref _sets, key);
-                _setLookup = _sets.GetAlternateLookup<HashedKey>();
+                _sets.RemoveAll(key);
                 return true;
             default:
                 return false;
         }
-    }
-
-    /// <summary>
-    /// Removes keys and rebuilds the map so that keys added later come last, as in a JavaScript object
-    /// (a Dictionary would reuse the freed slots and put them back in the middle).
-    /// </summary>
-    private static bool RemoveAll<T>(ref Dictionary<byte[], T> map, List<byte[]>? keys)
-    {
-        if (keys is null || keys.Count == 0)
-        {
-            return false;
-        }
-
-        foreach (var key in keys)
-        {
-            map.Remove(key);
-        }
-
-        map = new Dictionary<byte[], T>(map, Utf8KeyComparer.Instance);
-        return true;
     }
 
     private struct CounterSlot
