@@ -139,14 +139,15 @@ internal sealed partial class ProfileStore : IDisposable
             }
 
             var state = TryLoad(identity, out var next);
+            // State first: a caller that sees a lookup answered from the new file must also see it reported
+            // as loaded (with the old order a lookup could succeed while State still said NotADatabase).
+            SetState(state);
             Volatile.Write(ref _current, next);
             current?.Release();
             if (next is not null)
             {
                 LogLoaded(_logger, _path, identity!.Value.Length);
             }
-
-            SetState(state);
         }
     }
 
