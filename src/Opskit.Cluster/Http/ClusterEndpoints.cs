@@ -163,7 +163,7 @@ internal static class ClusterEndpoints
                 }
                 else
                 {
-                    writer.WriteNumber("threshold", parameters.EffectiveThreshold);
+                    writer.WriteNumber("threshold", result.Threshold ?? parameters.EffectiveThreshold);
                 }
 
                 writer.WriteNumber("min_cluster_size", parameters.EffectiveMinClusterSize);

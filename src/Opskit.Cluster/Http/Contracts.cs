@@ -10,7 +10,7 @@ namespace Opskit.Cluster.Http;
 /// <summary>POST /cluster request.</summary>
 /// <param name="Sentences">Sentences to group (at most 4096).</param>
 /// <param name="Algorithm">agglomerative (default), community or kmeans.</param>
-/// <param name="Threshold">agglomerative: cosine distance below which clusters merge (default 0.85); community: cosine similarity to join (default 0.75).</param>
+/// <param name="Threshold">agglomerative: cosine distance below which clusters merge (default: an automatic cut, see docs/cluster.md); community: cosine similarity to join (default 0.75).</param>
 /// <param name="MinClusterSize">Smaller clusters are reported as unclustered (default 1; community 10, capped at the number of sentences).</param>
 /// <param name="K">Number of clusters; required for kmeans.</param>
 internal sealed record ClusterRequest(

@@ -55,6 +55,20 @@ public sealed class ClusterEndpointTests(ClusterServiceFixture service)
         Assert.Equal(body.GetRawText(), (await Json.ReadAsync(second)).GetRawText());
     }
 
+    [Fact]
+    public async Task Default_cut_reports_the_threshold_it_used_and_that_threshold_reproduces_the_clusters()
+    {
+        var set = LabeledSet.Load("titles-8-topics.jsonl");
+        using var automatic = await Client.PostAsync("/cluster", Json.Body(new { sentences = set.Texts }), Ct);
+        var body = await Json.ReadAsync(automatic);
+        var threshold = body.GetProperty("threshold").GetDouble();
+        Assert.InRange(threshold, 0.5, 1.0);
+        using var fixedCut = await Client.PostAsync("/cluster", Json.Body(new { sentences = set.Texts, threshold }), Ct);
+        var again = await Json.ReadAsync(fixedCut);
+        Assert.Equal(body.GetProperty("clusters").GetRawText(), again.GetProperty("clusters").GetRawText());
+        Assert.Equal(threshold, again.GetProperty("threshold").GetDouble(), 1e-6);
+    }
+
     [Theory]
     [InlineData("community", null)]
     [InlineData("kmeans", 2)]
