@@ -83,7 +83,7 @@ internal sealed class Aggregator : IAsyncDisposable
 
     /// <summary>
     /// Shard index from a key's hash: the high 32 bits scaled to the shard count (a multiply, not a division; the
-    /// dictionaries inside a shard use the low 32 bits, so the shard choice does not thin out their buckets).
+    /// key maps inside a shard use the low 32 bits, so the shard choice does not thin out their buckets).
     /// </summary>
     internal static int ShardOfHash(ulong hash, int shardCount) => (int)(((hash >> 32) * (ulong)(uint)shardCount) >> 32);
 

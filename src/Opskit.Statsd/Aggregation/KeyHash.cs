@@ -5,7 +5,7 @@ namespace Opskit.Statsd.Aggregation;
 
 /// <summary>
 /// A fast non-cryptographic hash of key bytes: picks the shard for a key and serves the per-shard
-/// dictionaries. Seeded per process so crafted keys cannot aim at one bucket across restarts.
+/// key maps. Seeded per process so crafted keys cannot aim at one bucket across restarts.
 /// </summary>
 internal static class KeyHash
 {

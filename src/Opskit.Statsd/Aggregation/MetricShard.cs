@@ -5,8 +5,9 @@ namespace Opskit.Statsd.Aggregation;
 
 /// <summary>
 /// One shard of the aggregation state, written by exactly one thread (its <see cref="ShardWorker"/>, or the
-/// caller in benchmarks and tests). Keys are UTF-8 bytes found through an alternate lookup, so a key seen
-/// before costs a hash and a compare, no allocation; its .NET string is made once, on first sight.
+/// caller in benchmarks and tests). Keys are UTF-8 bytes in a <see cref="KeyMap{TSlot}"/> looked up with the hash the
+/// receive loop computed, so a key seen before costs a probe and a compare, no allocation; its .NET string is made
+/// once, on first sight.
 /// Mirrors Etsy's <c>counters</c>, <c>timers</c>/<c>timer_counters</c>, <c>gauges</c>/<c>gaugesTTL</c> and <c>sets</c>.
 /// </summary>
 internal sealed class MetricShard

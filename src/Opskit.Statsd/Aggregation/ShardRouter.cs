@@ -59,7 +59,7 @@ internal sealed class ShardRouter
         }
 
         var arrival = ++_arrival;
-        // Hashed once here: the hash picks the shard and travels in the record to the shard's dictionary.
+        // Hashed once here: the hash picks the shard and travels in the record to the shard's key map.
         var hash = KeyHash.Compute(key);
         var shard = Aggregator.ShardOfHash(hash, _open.Length);
         var batch = _open[shard] ??= _aggregator.RentBatch();
