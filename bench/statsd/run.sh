@@ -17,6 +17,7 @@
 #                          which SO_REUSEPORT spreads over opskit's receive loops
 #   SOCKET_MODE [daemon default]  opskit's udpSocketMode: shared (all loops on one socket) or
 #                          reuseport (a socket per loop; the kernel hashes each source to one)
+#   UDP_READERS [daemon default: one per core]  opskit's udpReaders (receive loops)
 #   RESULTS [bench/statsd/results-<date>.txt]  raw per-run numbers are appended here
 set -euo pipefail
 
@@ -29,6 +30,7 @@ SCENARIOS="${SCENARIOS:-1:25000 1:50000 1:100000 1:0 10:25000 10:50000 10:100000
 RECEIVERS="${RECEIVERS:-opskit etsy ceiling}"
 SOURCES="${SOURCES:-1}"
 SOCKET_MODE="${SOCKET_MODE:-}"
+UDP_READERS="${UDP_READERS:-}"
 RESULTS="${RESULTS:-$here/results-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY="$(command -v python3)"
@@ -106,6 +108,7 @@ start_daemon() {
   flushInterval: 1000, backends: [ './backends/graphite' ],
   graphiteHost: '127.0.0.1', graphitePort: $sink_port, graphite: { legacyNamespace: false },
   ${SOCKET_MODE:+udpSocketMode: '$SOCKET_MODE',}
+  ${UDP_READERS:+udpReaders: $UDP_READERS,}
 }
 CONF
   if [[ $name == opskit ]]; then
@@ -161,7 +164,7 @@ settle() {
 }
 
 # --- runs ----------------------------------------------------------------------------------------
-echo "# sources $SOURCES; opskit udpSocketMode ${SOCKET_MODE:-default}; $(nproc) cores; $(uptime)" >>"$RESULTS"
+echo "# sources $SOURCES; opskit udpSocketMode ${SOCKET_MODE:-default}, udpReaders ${UDP_READERS:-default}; $(nproc) cores; $(uptime)" >>"$RESULTS"
 echo "# scenario receiver rep sent_packets sent_lines recv_packets recv_lines cpu_seconds send_seconds" >>"$RESULTS"
 for rep in $(seq "$REPS"); do
   for scenario in $SCENARIOS; do
