@@ -157,21 +157,4 @@ internal static class StatsdCpuProbe
         public long Seconds;
         public long Nanoseconds;
     }
-
-    private struct CountingSink : IMetricSink
-    {
-        public long Metrics;
-
-        public void Counter(ReadOnlySpan<byte> key, double increment) => Metrics++;
-
-        public void Timer(ReadOnlySpan<byte> key, double value, double countIncrement) => Metrics++;
-
-        public void Gauge(ReadOnlySpan<byte> key, double value, bool signed) => Metrics++;
-
-        public void SetMember(ReadOnlySpan<byte> key, ReadOnlySpan<byte> member) => Metrics++;
-
-        public void BadLine() => Metrics--;
-
-        public void Extension(bool serviceCheck) => Metrics++;
-    }
 }
