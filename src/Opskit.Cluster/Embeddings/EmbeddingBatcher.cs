@@ -32,7 +32,6 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     private int _lastRound;
     private int _queued;
     private long _sequence;
-    private long _batchId;
 
     public EmbeddingBatcher(EmbeddingModel model, BatcherOptions options, ClusterMetrics metrics)
     {
@@ -105,6 +104,8 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         if (!_channel.Writer.TryWrite(job))
         {
             Interlocked.Add(ref _queued, -tokens.Length);
+            job.Release();
+            job.Release();
             throw new ObjectDisposedException(nameof(EmbeddingBatcher));
         }
 
@@ -397,9 +398,9 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         var began = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
-            if (entries[i].Job.QueueTime == TimeSpan.Zero)
+            // Several workers may start batches of one job at once: only the one that marks it counts it.
+            if (entries[i].Job.MarkStarted(began))
             {
-                entries[i].Job.MarkStarted(began);
                 _metrics.Queued(Stopwatch.GetElapsedTime(entries[i].Job.EnqueuedAt, began).TotalSeconds);
             }
         }
@@ -408,7 +409,9 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         {
             _model.Embed(batchTokens.AsSpan(0, count), output, norms);
         }
-        catch (Exception ex) when (ex is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or OutOfMemoryException)
+#pragma warning disable CA1031 // any failure of a model call fails that batch's requests, never the worker thread (and the process)
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             for (var i = 0; i < count; i++)
             {
@@ -422,13 +425,15 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         var elapsed = Stopwatch.GetTimestamp() - began;
         _metrics.BatchCompleted(count, tokens, (long)longest * count, Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds);
         var dimension = _model.Dimension;
-        var batchId = Interlocked.Increment(ref _batchId);
         for (var i = 0; i < count; i++)
         {
             var entry = entries[i];
             output.AsSpan(i * dimension, dimension).CopyTo(entry.Job.Destination(entry.Index));
             entry.Job.SetNorm(entry.Index, norms[i]);
-            entry.Job.AddCompute(batchId, elapsed);
+            if (FirstOfItsJob(entries, i))
+            {
+                entry.Job.AddCompute(elapsed);
+            }
         }
 
         Interlocked.Add(ref _queued, -count);
@@ -437,6 +442,20 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             entries[i].Job.SentenceDone();
             batchTokens[i] = [];
         }
+    }
+
+    /// <summary>True when no earlier entry of the batch belongs to the same job (a batch holds at most a few dozen).</summary>
+    private static bool FirstOfItsJob(Pending[] entries, int index)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (ReferenceEquals(entries[j].Job, entries[index].Job))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Drop(Pending entry)

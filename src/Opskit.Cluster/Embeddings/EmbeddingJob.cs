@@ -17,7 +17,6 @@ internal sealed class EmbeddingJob
     private int _owners = 2;
     private long _startedAt;
     private long _computeTicks;
-    private long _lastBatch;
 
     public EmbeddingJob(int[][] tokens, int dimension, CancellationToken cancellationToken)
     {
@@ -59,16 +58,11 @@ internal sealed class EmbeddingJob
 
     internal void SetNorm(int index, float norm) => _norms![index] = norm;
 
-    internal void MarkStarted(long timestamp) => Interlocked.CompareExchange(ref _startedAt, timestamp, 0);
+    /// <summary>Records when the first batch holding one of these sentences began; true only for the call that did.</summary>
+    internal bool MarkStarted(long timestamp) => Interlocked.CompareExchange(ref _startedAt, timestamp, 0) == 0;
 
-    /// <summary>Charges a batch's model time to this job once, however many of its sentences the batch held.</summary>
-    internal void AddCompute(long batchId, long ticks)
-    {
-        if (Interlocked.Exchange(ref _lastBatch, batchId) != batchId)
-        {
-            Interlocked.Add(ref _computeTicks, ticks);
-        }
-    }
+    /// <summary>Adds one batch's model time; the batcher calls it once per job per batch.</summary>
+    internal void AddCompute(long ticks) => Interlocked.Add(ref _computeTicks, ticks);
 
     /// <summary>Called by the batcher per sentence written or dropped; the last one completes the job.</summary>
     internal void SentenceDone(int count = 1)

@@ -394,6 +394,10 @@ internal static class ClusterEndpoints
         {
             return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, 1);
         }
+        catch (ObjectDisposedException)
+        {
+            return Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "the service is stopping and takes no new work", 1);
+        }
 
         try
         {

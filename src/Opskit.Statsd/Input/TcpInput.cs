@@ -37,6 +37,7 @@ internal sealed class TcpInput : IAsyncDisposable
     private async Task HandleAsync(Socket client, CancellationToken stopping)
     {
         var processor = _processors();
+        var remote = client.RemoteEndPoint?.ToString() ?? "?"; // read now: the socket is disposed before the catch below
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         var filled = 0;
         try
@@ -88,7 +89,7 @@ internal sealed class TcpInput : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            Log.TcpConnectionFailed(_logger, client.RemoteEndPoint?.ToString() ?? "?", ex);
+            Log.TcpConnectionFailed(_logger, remote, ex);
         }
         finally
         {

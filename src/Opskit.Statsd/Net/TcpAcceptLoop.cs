@@ -11,6 +11,7 @@ namespace Opskit.Statsd.Net;
 internal sealed class TcpAcceptLoop : IAsyncDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
     private readonly Socket _listener;
     private readonly Func<Socket, CancellationToken, Task> _handler;
     private readonly CancellationTokenSource _stop = new();
@@ -60,7 +61,15 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                return;
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                // A failed accept (out of file descriptors, a connection reset while queued) must not end the
+                // listener for good: pause briefly so a persistent error does not spin, then accept again.
+                await Task.Delay(AcceptRetryDelay, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
 
             lock (_gate)
@@ -83,14 +92,9 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
             connections = [.. _connections];
         }
 
-        try
-        {
-            await Task.WhenAll(connections).WaitAsync(DrainTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // A handler stuck past the grace period is abandoned; its socket closes with the process.
-        }
+        // Handlers log their own failures; one that threw or is stuck past the grace period must not stop the
+        // caller's shutdown (the final flush comes after this).
+        await Task.WhenAll(connections).WaitAsync(DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         _stop.Dispose();
     }

@@ -40,6 +40,31 @@ public sealed class InputTests
     }
 
     [Fact]
+    public async Task Tcp_client_that_resets_its_connection_does_not_cost_the_final_flush()
+    {
+        await using var graphite = new FakeGraphite();
+        var tcpPort = FreePort.Tcp();
+        var config = RunningStatsd.GraphiteConfig(graphite);
+        config["flushInterval"] = 3_600_000; // only the shutdown flush can deliver the counter
+        config["servers"] = new JsonArray(
+            new JsonObject { ["server"] = "./servers/tcp", ["address"] = "127.0.0.1", ["port"] = tcpPort },
+            new JsonObject { ["address"] = "127.0.0.1", ["port"] = FreePort.Udp() });
+        var statsd = await RunningStatsd.StartAsync(config);
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, tcpPort, Ct);
+            await client.GetStream().WriteAsync("tcp.reset:5|c\n"u8.ToArray(), Ct);
+            await Eventually.AssertAsync(() => statsd.Server.Aggregator.Statistics.Lines >= 1, TimeSpan.FromSeconds(10), "the TCP line");
+            client.LingerState = new LingerOption(true, 0); // close with RST: the daemon's read fails with a reset
+            client.Close();
+        }
+
+        await statsd.DisposeAsync();
+        var flushed = await graphite.WaitForLineAsync("stats.counters.tcp.reset.count 5");
+        Assert.Equal("5", flushed["stats.counters.tcp.reset.count"]);
+    }
+
+    [Fact]
     public async Task Tcp_reads_ascii_like_Etsy_high_bits_cleared()
     {
         var tcpPort = FreePort.Tcp();
