@@ -117,8 +117,17 @@ internal static partial class UpCommand
     {
         void OnSignal(PosixSignalContext signal)
         {
-            signal.Cancel = true;
-            stop.Cancel();
+            // System.CommandLine's own handler for the same signal runs first and blocks until the command has
+            // finished, so this one can run after every service stopped and `stop` is disposed: then there is
+            // nothing left to stop, and the process is already exiting.
+            try
+            {
+                stop.Cancel();
+                signal.Cancel = true;
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
 
         return

@@ -64,6 +64,7 @@ public sealed partial class CommandLineTests
         up.Terminate();
         Assert.True(await up.WaitForExitAsync(Timeout), $"opskit up did not stop on SIGTERM:\n{up.Output}");
         Assert.Equal(0, up.ExitCode);
+        Assert.DoesNotContain("Unhandled exception", up.Output, StringComparison.Ordinal);
     }
 
     private static Task<(int ExitCode, string Output)> RunOpskitAsync(params string[] arguments)
