@@ -22,8 +22,9 @@ internal sealed partial class ProfileStore : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly FileSystemWatcher? _watcher;
     private readonly ITimer _timer;
-    private ProfileGeneration? _current;
-    private volatile ProfileStoreState _state = ProfileStoreState.Unknown;
+    // The file in use and the state reported for it, published together: a reader never sees a lookup
+    // answered from one file while State describes another attempt.
+    private Published _published = new(null, ProfileStoreState.Unknown);
     private bool _disposed;
 
     static ProfileStore() => Batteries_V2.Init();
@@ -69,17 +70,17 @@ internal sealed partial class ProfileStore : IDisposable
     public string FilePath => _path;
 
     /// <summary>Why the store answers the way it does right now.</summary>
-    public ProfileStoreState State => _state;
+    public ProfileStoreState State => Volatile.Read(ref _published).State;
 
     /// <summary>True once the current file's fingerprint index is built (benchmarks wait for it).</summary>
-    internal bool IndexReady => Volatile.Read(ref _current)?.Index is not null;
+    internal bool IndexReady => Volatile.Read(ref _published).Generation?.Index is not null;
 
     /// <summary>True when <paramref name="idUtf8"/> has a profile in the current file; false for any failure.</summary>
     public ProfileLookupResult Lookup(ReadOnlySpan<byte> idUtf8)
     {
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var generation = Volatile.Read(ref _current);
+            var generation = Volatile.Read(ref _published).Generation;
             if (generation is null)
             {
                 _metrics.ProfileUnavailable();
@@ -130,7 +131,8 @@ internal sealed partial class ProfileStore : IDisposable
                 return;
             }
 
-            var current = _current;
+            var published = _published;
+            var current = published.Generation;
             var identity = FileIdentity.Of(_path);
             // A broken path is re-checked every time (a locked file may unlock); a good one only when it changed.
             if (current is not null && !current.Failed && identity == current.Identity)
@@ -139,15 +141,19 @@ internal sealed partial class ProfileStore : IDisposable
             }
 
             var state = TryLoad(identity, out var next);
-            // State first: a caller that sees a lookup answered from the new file must also see it reported
-            // as loaded (with the old order a lookup could succeed while State still said NotADatabase).
-            SetState(state);
-            Volatile.Write(ref _current, next);
+            Volatile.Write(ref _published, new Published(next, state));
             current?.Release();
             if (next is not null)
             {
                 LogLoaded(_logger, _path, identity!.Value.Length);
+                if (next.Index is { } index)
+                {
+                    // Built before it was published: the index task skipped the metric, so set it here.
+                    _metrics.SetProfileIndex(_path, index.Count);
+                }
             }
+
+            ReportState(published.State, state);
         }
     }
 
@@ -205,7 +211,7 @@ internal sealed partial class ProfileStore : IDisposable
         _ = Task.Run(() =>
         {
             built.BuildIndex(keySql);
-            var current = Volatile.Read(ref _current);
+            var current = Volatile.Read(ref _published).Generation;
             if (built.Index is { } index && (current is null || ReferenceEquals(current, built)))
             {
                 _metrics.SetProfileIndex(_path, index.Count);
@@ -297,10 +303,8 @@ internal sealed partial class ProfileStore : IDisposable
         return length % pageSize == 0 ? ProfileStoreState.Loaded : ProfileStoreState.Truncated;
     }
 
-    private void SetState(ProfileStoreState state)
+    private void ReportState(ProfileStoreState previous, ProfileStoreState state)
     {
-        var previous = _state;
-        _state = state;
         _metrics.SetProfileState(_path, state);
         if (state == previous)
         {
@@ -328,11 +332,14 @@ internal sealed partial class ProfileStore : IDisposable
             _disposed = true;
             _watcher?.Dispose();
             _timer.Dispose();
-            var current = _current;
-            Volatile.Write(ref _current, null);
+            var current = _published.Generation;
+            Volatile.Write(ref _published, _published with { Generation = null });
             current?.Release();
         }
     }
+
+    /// <summary>What readers see: the generation lookups use and the state of the attempt that produced it.</summary>
+    private sealed record Published(ProfileGeneration? Generation, ProfileStoreState State);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "profiles: using {Path} ({Bytes} bytes)")]
     private static partial void LogLoaded(ILogger logger, string path, long bytes);
