@@ -20,6 +20,7 @@ internal sealed class FlushScheduler : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _oldTimestamp;
     private NamedValue? _timestampLag;
+    private long _armed;
 
     public FlushScheduler(Aggregator aggregator, IReadOnlyList<IStatsdBackend> backends, TimeProvider time, long startupSeconds, ILogger logger)
     {
@@ -47,6 +48,13 @@ internal sealed class FlushScheduler : IAsyncDisposable
     /// <summary>Etsy's timestamp_lag gauge (set from the second flush on), for the management <c>gauges</c> command.</summary>
     public NamedValue? TimestampLag => _timestampLag;
 
+    /// <summary>
+    /// How many times the loop has registered its wait for the next flush with the time provider. A test that
+    /// advances a fake clock waits for this first: advancing before the wait is registered would move the due
+    /// time along with the clock.
+    /// </summary>
+    internal long Armed => Interlocked.Read(ref _armed);
+
     /// <summary>Starts the flush loop; the first flush is due on the Etsy grid from now.</summary>
     public void Start()
     {
@@ -64,7 +72,9 @@ internal sealed class FlushScheduler : IAsyncDisposable
                 var wait = due - _time.GetUtcNow().ToUnixTimeMilliseconds();
                 if (wait > 0)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(wait), _time, cancellationToken).ConfigureAwait(false);
+                    var delay = Task.Delay(TimeSpan.FromMilliseconds(wait), _time, cancellationToken);
+                    Interlocked.Increment(ref _armed);
+                    await delay.ConfigureAwait(false);
                 }
 
                 await FlushAsync(cancellationToken).ConfigureAwait(false);

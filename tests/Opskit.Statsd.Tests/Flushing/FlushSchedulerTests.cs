@@ -36,15 +36,22 @@ public sealed class FlushSchedulerTests
         await statsd.SendAsync("timed:1|c");
         Assert.Empty(graphite.Connections);
 
+        await WaitUntilArmedAsync(statsd, 1);
         time.Advance(TimeSpan.FromSeconds(10));
         var first = await graphite.WaitForLineAsync("stats.counters.timed.count 1 1700000010");
         Assert.DoesNotContain("stats.gauges.statsd.timestamp_lag", first.Keys);
 
+        await WaitUntilArmedAsync(statsd, 2);
         time.Advance(TimeSpan.FromSeconds(10));
         var second = await graphite.WaitForLineAsync("stats.counters.timed.count 0 1700000020");
         Assert.Equal("0", second["stats.gauges.statsd.timestamp_lag"]);
         Assert.Equal("1700000010", second["stats.statsd.graphiteStats.last_flush"]);
     }
+
+    // The loop reads the clock, then registers its delay; a fake-clock advance in between would move the due time
+    // by a whole interval (a CI failure seen once). Advance only once the wait is registered.
+    private static Task WaitUntilArmedAsync(RunningStatsd statsd, long times) =>
+        Eventually.AssertAsync(() => statsd.Server.Scheduler.Armed >= times, TimeSpan.FromSeconds(10), $"the flush loop to wait for flush {times}");
 
     [Fact]
     public async Task A_slow_backend_keeps_its_own_queue()
