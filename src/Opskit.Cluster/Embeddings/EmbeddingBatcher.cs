@@ -146,7 +146,47 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             // Stopping.
         }
 
+        FailLeftovers(new ObjectDisposedException(nameof(EmbeddingBatcher), "the service stopped before these sentences reached the model"));
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Once every worker has exited, fails the jobs still waiting (formed batches, the pending window, the channel)
+    /// so that no request waits forever for a batcher that is gone.
+    /// </summary>
+    private void FailLeftovers(ObjectDisposedException stopped)
+    {
+        lock (_gate)
+        {
+            while (_ready.TryDequeue(out var batch))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Abandon(batch.Entries[i], stopped);
+                }
+
+                ArrayPool<Pending>.Shared.Return(batch.Entries, clearArray: true);
+            }
+        }
+
+        for (var i = _head; i < _pending.Count; i++)
+        {
+            Abandon(_pending[i], stopped);
+        }
+
+        _pending.Clear();
+        _head = 0;
+        while (_channel.Reader.TryRead(out var job))
+        {
+            Interlocked.Add(ref _queued, -job.Tokens.Length);
+            job.Fail(stopped);
+        }
+    }
+
+    private void Abandon(Pending entry, ObjectDisposedException stopped)
+    {
+        Interlocked.Decrement(ref _queued);
+        entry.Job.Fail(stopped);
     }
 
     /// <summary>

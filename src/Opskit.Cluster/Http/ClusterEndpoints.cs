@@ -409,6 +409,11 @@ internal static class ClusterEndpoints
             await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             return Results.Empty;
         }
+        catch (ObjectDisposedException) when (job.Completion.IsFaulted)
+        {
+            // The batcher stopped while these sentences still waited for the model.
+            return Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, "Shutting down", "the service stopped before the request was served", 1);
+        }
         finally
         {
             job.Release();

@@ -111,6 +111,34 @@ public sealed class EmbeddingBatcherTests(ModelFixture fixture)
     }
 
     [Fact]
+    public async Task Stopping_fails_the_requests_still_waiting_instead_of_leaving_them_hanging()
+    {
+        using var metrics = new ClusterMetrics();
+        var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { Workers = 1, MaxBatchSize = 1 }, metrics);
+        var jobs = Enumerable.Range(0, 20)
+            .Select(j => batcher.Enqueue(Sentences, TestContext.Current.CancellationToken))
+            .ToArray();
+        await batcher.DisposeAsync();
+
+        var failed = 0;
+        foreach (var job in jobs)
+        {
+            // Before the fix, the jobs behind the running batch never completed.
+            var outcome = await Record.ExceptionAsync(() => job.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+            if (outcome is not null)
+            {
+                Assert.IsType<ObjectDisposedException>(outcome);
+                failed++;
+            }
+
+            job.Release();
+        }
+
+        Assert.True(failed > 0, "160 one-sentence batches all ran before the stop: the test did not exercise the stop");
+        Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
     public async Task Empty_request_completes_at_once()
     {
         using var metrics = new ClusterMetrics();
