@@ -31,7 +31,14 @@ public static class Eventually
         TryAsync(() => Task.FromResult(condition()), timeout);
 
     /// <summary>Waits for <paramref name="condition"/>; throws with <paramref name="what"/> when it never holds.</summary>
-    public static async Task AssertAsync(Func<bool> condition, TimeSpan timeout, string what)
+    public static Task AssertAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        AssertAsync(() => Task.FromResult(condition()), timeout, what);
+
+    /// <summary>
+    /// Same as <see cref="AssertAsync(Func{bool}, TimeSpan, string)"/> for an asynchronous condition (an HTTP
+    /// call, say), which must not block a thread-pool thread while it waits.
+    /// </summary>
+    public static async Task AssertAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         if (!await TryAsync(condition, timeout).ConfigureAwait(false))
         {

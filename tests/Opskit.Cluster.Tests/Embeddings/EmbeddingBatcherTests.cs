@@ -101,7 +101,8 @@ public sealed class EmbeddingBatcherTests(ModelFixture fixture)
         await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { QueueCapacity = 200 }, metrics);
         var big = Enumerable.Range(0, 200).Select(i => $"sentence number {i} about a topic that takes a few tokens to say").ToArray();
         var first = batcher.Enqueue(big, TestContext.Current.CancellationToken);
-        var refused = Assert.Throws<QueueFullException>(() => batcher.Enqueue(["one more"], TestContext.Current.CancellationToken));
+        // As many sentences as the capacity: refused while any sentence of the first request is still queued.
+        var refused = Assert.Throws<QueueFullException>(() => batcher.Enqueue(Enumerable.Repeat("one more", 200).ToArray(), TestContext.Current.CancellationToken));
         Assert.Equal(200, refused.Capacity);
         await first.Completion.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.Equal(1f, VectorMath.Dot(first.Vector(199), first.Vector(199)), 1e-4f);

@@ -185,7 +185,7 @@ public sealed class GateTests : IAsyncLifetime
         Assert.Equal("holdout", (await edge.GetAsync("/cfg", "userId=alice")).Decision());
         await File.WriteAllTextAsync(config, Config(100), TestContext.Current.CancellationToken);
 
-        await Eventually.AssertAsync(() => edge.GetAsync("/cfg", "userId=alice").Result.Decision() == "personalized", TimeSpan.FromSeconds(10), "reload");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "personalized", TimeSpan.FromSeconds(10), "reload");
 
         // Invalid changes (a half-written file, then a bad value) are rejected and the previous settings stay in force.
         foreach (var invalid in new[] { Config(50)[..40], Config(150) })
@@ -203,7 +203,7 @@ public sealed class GateTests : IAsyncLifetime
         }
 
         await File.WriteAllTextAsync(config, Config(0), TestContext.Current.CancellationToken);
-        await Eventually.AssertAsync(() => edge.GetAsync("/cfg", "userId=alice").Result.Decision() == "holdout", TimeSpan.FromSeconds(10), "valid change after rejected ones");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "holdout", TimeSpan.FromSeconds(10), "valid change after rejected ones");
 
         string Config(int percentage) => $$"""
             {

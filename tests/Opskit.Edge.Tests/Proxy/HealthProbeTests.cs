@@ -24,14 +24,14 @@ public sealed class HealthProbeTests
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
 
         upstream.Healthy = false;
-        await Eventually.AssertAsync(() => edge.GetAsync("/nostore?cc=no-store").Result.StatusCode == HttpStatusCode.ServiceUnavailable, timeout, "sick");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/nostore?cc=no-store")).StatusCode == HttpStatusCode.ServiceUnavailable, timeout, "sick");
         var before = upstream.Count("/nostore");
         var sick = await edge.GetAsync("/nostore?cc=no-store");
         var passSick = await edge.Client.PostAsync("/post", new StringContent("x"), TestContext.Current.CancellationToken);
-        await Eventually.AssertAsync(() => edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600").Result.StatusCode == HttpStatusCode.OK
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600")).StatusCode == HttpStatusCode.OK
             && upstream.Count("/cached") == 1, timeout, "stale answer while sick");
         // Wait (by the object's own Age, not a fixed sleep) until the cached object is past its 1 s TTL.
-        await Eventually.AssertAsync(() => edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600").Result.Headers.Age >= TimeSpan.FromSeconds(2),
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600")).Headers.Age >= TimeSpan.FromSeconds(2),
             timeout, "cached object older than its TTL");
         var stale = await edge.GetAsync("/cached?cc=max-age%3D1%2C%20stale-while-revalidate%3D0%2C%20stale-if-error%3D600");
 
@@ -44,7 +44,7 @@ public sealed class HealthProbeTests
         Assert.Equal(1, upstream.Count("/cached"));
 
         upstream.Healthy = true;
-        await Eventually.AssertAsync(() => edge.GetAsync("/nostore?cc=no-store").Result.StatusCode == HttpStatusCode.OK, timeout, "healthy again");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/nostore?cc=no-store")).StatusCode == HttpStatusCode.OK, timeout, "healthy again");
         Assert.True(upstream.Count("/nostore") > before);
     }
 
@@ -59,8 +59,8 @@ public sealed class HealthProbeTests
             ["Edge:Probes:c:IntervalSeconds"] = "0.05",
         });
 
-        await Eventually.AssertAsync(() => edge.GetAsync("/x").Result.StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5), "sick at start");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/x")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5), "sick at start");
         upstream.Healthy = true;
-        await Eventually.AssertAsync(() => edge.GetAsync("/x").Result.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5), "healthy after one good probe");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/x")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5), "healthy after one good probe");
     }
 }

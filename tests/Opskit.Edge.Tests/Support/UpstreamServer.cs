@@ -11,13 +11,15 @@ namespace Opskit.Edge.Tests.Support;
 /// <summary>
 /// A real origin on loopback that counts its requests per path. The query string tells it what to answer:
 /// <c>cc</c> (Cache-Control), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
-/// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes). <see cref="Failing"/> makes every answer a 500,
+/// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes), <c>hold=1</c> (wait while <see cref="Hold"/> is on).
+/// <see cref="Failing"/> makes every answer a 500,
 /// <see cref="Healthy"/> drives <c>/health</c>.
 /// </summary>
 internal sealed class UpstreamServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _counts = new();
+    private TaskCompletionSource _held = Released();
 
     private UpstreamServer(WebApplication app, int port)
     {
@@ -34,6 +36,23 @@ internal sealed class UpstreamServer : IAsyncDisposable
     public bool Healthy { get; set; } = true;
 
     public ConcurrentQueue<IHeaderDictionary> Requests { get; } = new();
+
+    /// <summary>While on, requests with <c>hold=1</c> wait (counted already) until it is switched off.</summary>
+    public bool Hold
+    {
+        get => !Volatile.Read(ref _held).Task.IsCompleted;
+        set
+        {
+            if (value && !Hold)
+            {
+                Volatile.Write(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+            else
+            {
+                Volatile.Read(ref _held).TrySetResult();
+            }
+        }
+    }
 
     public int Count(string path) => _counts.TryGetValue(path, out var n) ? n : 0;
 
@@ -63,9 +82,15 @@ internal sealed class UpstreamServer : IAsyncDisposable
         var count = _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
         Requests.Enqueue(new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)));
         var q = request.Query;
+        if (q.ContainsKey("hold"))
+        {
+            await Volatile.Read(ref _held).Task;
+        }
+
         if (q.TryGetValue("delay", out var delay))
         {
-            await Task.Delay(int.Parse(delay!, CultureInfo.InvariantCulture));
+            // Ends early when the proxy gives up on the request, so a long delay does not hold up shutdown.
+            await Task.Delay(int.Parse(delay!, CultureInfo.InvariantCulture), context.RequestAborted);
         }
 
         var response = context.Response;
@@ -131,5 +156,12 @@ internal sealed class UpstreamServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource();
+        released.SetResult();
+        return released;
     }
 }

@@ -108,7 +108,12 @@ internal sealed class CarbonServer : IAsyncDisposable
         }
 
         var from = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600;
-        var output = await ProgramRun.CheckedAsync(_whisperFetch, [$"--from={from}", file], TimeSpan.FromSeconds(30));
+        var (exitCode, output) = await ProgramRun.RunAsync(_whisperFetch, [$"--from={from}", file], TimeSpan.FromSeconds(30));
+        if (exitCode != 0)
+        {
+            return []; // e.g. the file exists but carbon has not written its header yet: ask again
+        }
+
         var points = new List<(long, double)>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -40,7 +40,13 @@ public sealed class FlushSchedulerTests
         time.Advance(TimeSpan.FromSeconds(10));
         var first = await graphite.WaitForLineAsync("stats.counters.timed.count 1 1700000010");
         Assert.DoesNotContain("stats.gauges.statsd.timestamp_lag", first.Keys);
-
+        // The backend reads the clock for last_flush after the connection closes; advancing before that
+        // would stamp flush 1 with flush 2's time.
+        var graphiteBackend = statsd.Server.Scheduler.Runners.Single().Backend;
+        await Eventually.AssertAsync(
+            () => graphiteBackend.Status().Single(s => s.Key == "last_flush").Value == 1_700_000_010,
+            TimeSpan.FromSeconds(10),
+            "flush 1 recorded as delivered");
         await WaitUntilArmedAsync(statsd, 2);
         time.Advance(TimeSpan.FromSeconds(10));
         var second = await graphite.WaitForLineAsync("stats.counters.timed.count 0 1700000020");
