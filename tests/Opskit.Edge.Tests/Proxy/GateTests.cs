@@ -169,7 +169,9 @@ public sealed class GateTests : IAsyncLifetime
 
         Assert.Equal(0, failures);
         var switchTime = Stopwatch.GetElapsedTime(renamedAt, Interlocked.Read(ref switchedAt));
-        Assert.True(switchTime < TimeSpan.FromSeconds(1), $"switched after {switchTime}");
+        // The watcher normally makes the switch immediate and the store checks the file every second anyway;
+        // the bound leaves room for a loaded machine while still catching a swap that waits for a restart.
+        Assert.True(switchTime < TimeSpan.FromSeconds(5), $"switched after {switchTime}");
         Assert.Equal("personalized", (await edge.GetAsync("/load", "userId=new-user")).Decision());
         Assert.Equal("no-profile", (await edge.GetAsync("/load", "userId=old-user")).Decision());
     }
