@@ -41,6 +41,38 @@ internal static class EngineThroughput
         return done / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
+    /// <summary>Median duration of one-sentence calls, each after <paramref name="gap"/> of sleep (0: back to back).</summary>
+    public static double MedianCallAfterGap(EmbeddingModel model, string[] titles, TimeSpan gap, int calls, bool busy = false)
+    {
+        var tokens = titles.Select(t => model.Tokenize(t)).ToArray();
+        var output = new float[model.Dimension];
+        var batch = new int[1][];
+        var durations = new double[calls];
+        for (var i = 0; i < calls; i++)
+        {
+            if (gap > TimeSpan.Zero && busy)
+            {
+                var until = Stopwatch.GetTimestamp() + (long)(gap.TotalSeconds * Stopwatch.Frequency);
+                while (Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(20);
+                }
+            }
+            else if (gap > TimeSpan.Zero)
+            {
+                Thread.Sleep(gap);
+            }
+
+            batch[0] = tokens[i % tokens.Length];
+            var began = Stopwatch.GetTimestamp();
+            model.Embed(batch, output);
+            durations[i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+        }
+
+        Array.Sort(durations);
+        return durations[calls / 2];
+    }
+
     /// <summary>
     /// Like <see cref="Measure"/> (pre-tokenized, length-sorted) but with <paramref name="callers"/> threads
     /// calling the one shared session at once: the ceiling for several single-threaded batch workers.

@@ -33,6 +33,22 @@ if (args.Length >= 1 && args[0] == "raw")
     return 0;
 }
 
+if (args.Length >= 1 && args[0] == "gap")
+{
+    // One-sentence model calls after an idle gap, in a fresh process: gap TITLES_JSONL THREADS GAP_MS... [--spin] [--busy].
+    // Shows what a lone client pays when the worker sleeps between requests.
+    var gapTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    using var gapModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = args.Contains("--spin") });
+    var busy = args.Contains("--busy");
+    foreach (var gap in args.Skip(3).Where(a => a is not "--spin" and not "--busy").Select(int.Parse))
+    {
+        var median = EngineThroughput.MedianCallAfterGap(gapModel, gapTitles, TimeSpan.FromMilliseconds(gap), calls: 200, busy);
+        Console.WriteLine($"gap {gap} ms{(busy ? " (busy)" : string.Empty)}: median call {median:F2} ms");
+    }
+
+    return 0;
+}
+
 string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
