@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Opskit.Statsd.Aggregation;
 
 /// <summary>
@@ -16,11 +18,13 @@ internal static class TimerStatistics
         var count = values.Length;
         if (count > 0)
         {
-            Array.Sort(values);
+            DoubleSort.Sort(values);
             var min = values[0];
             var max = values[count - 1];
-            var cumulative = new double[count];
-            var cumulativeSquares = new double[count];
+            // Pooled: a busy timer holds many thousands of values, and two fresh arrays per timer per flush went
+            // to the large object heap.
+            var cumulative = ArrayPool<double>.Shared.Rent(count);
+            var cumulativeSquares = ArrayPool<double>.Shared.Rent(count);
             cumulative[0] = min;
             cumulativeSquares[0] = min * min;
             for (var i = 1; i < count; i++)
@@ -74,6 +78,8 @@ internal static class TimerStatistics
 
             sum = cumulative[count - 1];
             sumSquares = cumulativeSquares[count - 1];
+            ArrayPool<double>.Shared.Return(cumulative);
+            ArrayPool<double>.Shared.Return(cumulativeSquares);
             mean = sum / count;
             var sumOfDiffs = 0.0;
             for (var i = 0; i < count; i++)

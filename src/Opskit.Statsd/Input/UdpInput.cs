@@ -18,6 +18,14 @@ internal sealed class UdpInput : IAsyncDisposable
 {
     private const int SlotSize = 65536;
     private const int BatchSize = 32;
+
+    /// <summary>
+    /// Pause after a batch that emptied the socket queue, so the next recvmmsg finds a full batch waiting. Without
+    /// it, at moderate rates every datagram or two costs a wake-up, a syscall, the hand-off between loops and a
+    /// shard wake-up. Statsd aggregates for seconds, so a millisecond of added latency costs nothing, and the
+    /// queue (8 MiB by default) holds far more than a millisecond of the fastest sender measured.
+    /// </summary>
+    private const int CoalesceMilliseconds = 1;
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
     private readonly ILogger _logger;
@@ -240,6 +248,7 @@ internal sealed class UdpInput : IAsyncDisposable
                     }
 
                     processor.Commit();
+                    Coalesce(received);
                     continue;
                 }
 
@@ -281,7 +290,18 @@ internal sealed class UdpInput : IAsyncDisposable
                         }
                     }
                 }
+
+                Coalesce(received);
             }
+        }
+    }
+
+    /// <summary>Sleeps <see cref="CoalesceMilliseconds"/> when the last batch was not full (the queue is empty).</summary>
+    private void Coalesce(int received)
+    {
+        if (received < BatchSize && !_stopping)
+        {
+            Thread.Sleep(CoalesceMilliseconds);
         }
     }
 
