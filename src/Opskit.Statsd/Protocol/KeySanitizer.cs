@@ -57,7 +57,8 @@ internal static class KeySanitizer
     /// <summary>True when the key needs no change (the common case: skip the copy).</summary>
     public static bool IsClean(ReadOnlySpan<byte> key) => key.IndexOfAnyExcept(Allowed) < 0;
 
-    private static readonly SearchValues<byte> Allowed =
+    /// <summary>The bytes a key may hold unchanged.</summary>
+    internal static readonly SearchValues<byte> Allowed =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.;="u8);
 
     private static bool IsAllowed(byte b) =>
