@@ -18,6 +18,7 @@
 #   SOCKET_MODE [daemon default]  opskit's udpSocketMode: shared (all loops on one socket) or
 #                          reuseport (a socket per loop; the kernel hashes each source to one)
 #   UDP_READERS [daemon default: one per core]  opskit's udpReaders (receive loops)
+#   SHARDS [daemon default: one per core]  opskit's aggregationShards (shard worker threads)
 #   RESULTS [bench/statsd/results-<date>.txt]  raw per-run numbers are appended here
 set -euo pipefail
 
@@ -31,6 +32,7 @@ RECEIVERS="${RECEIVERS:-opskit etsy ceiling}"
 SOURCES="${SOURCES:-1}"
 SOCKET_MODE="${SOCKET_MODE:-}"
 UDP_READERS="${UDP_READERS:-}"
+SHARDS="${SHARDS:-}"
 RESULTS="${RESULTS:-$here/results-$(date -u +%Y%m%dT%H%M%SZ).txt}"
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY="$(command -v python3)"
@@ -109,6 +111,7 @@ start_daemon() {
   graphiteHost: '127.0.0.1', graphitePort: $sink_port, graphite: { legacyNamespace: false },
   ${SOCKET_MODE:+udpSocketMode: '$SOCKET_MODE',}
   ${UDP_READERS:+udpReaders: $UDP_READERS,}
+  ${SHARDS:+aggregationShards: $SHARDS,}
 }
 CONF
   if [[ $name == opskit ]]; then
@@ -164,7 +167,7 @@ settle() {
 }
 
 # --- runs ----------------------------------------------------------------------------------------
-echo "# sources $SOURCES; opskit udpSocketMode ${SOCKET_MODE:-default}, udpReaders ${UDP_READERS:-default}; $(nproc) cores; $(uptime)" >>"$RESULTS"
+echo "# sources $SOURCES; opskit udpSocketMode ${SOCKET_MODE:-default}, udpReaders ${UDP_READERS:-default}, aggregationShards ${SHARDS:-default}; $(nproc) cores; $(uptime)" >>"$RESULTS"
 echo "# scenario receiver rep sent_packets sent_lines recv_packets recv_lines cpu_seconds send_seconds" >>"$RESULTS"
 for rep in $(seq "$REPS"); do
   for scenario in $SCENARIOS; do

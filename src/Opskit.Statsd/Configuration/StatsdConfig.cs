@@ -96,8 +96,8 @@ internal sealed class StatsdConfig
     /// <summary>Beyond Etsy: requested SO_RCVBUF in bytes (default 8 MiB).</summary>
     public int UdpReceiveBuffer { get; private init; } = 8 * 1024 * 1024;
 
-    /// <summary>Beyond Etsy: aggregation shards (default one per core).</summary>
-    public int AggregationShards { get; private init; } = Environment.ProcessorCount;
+    /// <summary>Beyond Etsy: aggregation shards (default one per four cores, at least one).</summary>
+    public int AggregationShards { get; private init; } = DefaultAggregationShards;
 
     /// <summary>
     /// Beyond Etsy: add the receive-path totals (datagrams, lines, bad lines, kernel drops) to the internal
@@ -208,11 +208,19 @@ internal sealed class StatsdConfig
             UdpReaders = Positive(raw, "udpReaders", Environment.ProcessorCount),
             UdpReusePort = ReadUdpSocketMode(raw),
             UdpReceiveBuffer = Positive(raw, "udpReceiveBuffer", 8 * 1024 * 1024),
-            AggregationShards = Positive(raw, "aggregationShards", Environment.ProcessorCount),
+            AggregationShards = Positive(raw, "aggregationShards", DefaultAggregationShards),
             ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 10000),
             ReceiveStats = JsValues.Truthy(raw["receiveStats"]),
         };
     }
+
+    /// <summary>
+    /// One shard worker per four cores, at least one. Applying a parsed line to a shard costs a quarter to a third
+    /// of what receiving and parsing it costs a loop, so one worker keeps up with three or four receive loops; more
+    /// workers only add threads that compete with the loops (and the senders) for the cores. Measured on 2 cores:
+    /// one shard took more of the blaster's lines than two in six paired runs out of six (docs/benchmarks.md).
+    /// </summary>
+    private static int DefaultAggregationShards => Math.Max(1, Environment.ProcessorCount / 4);
 
     private static IReadOnlyList<ServerConfig> ReadServers(JsonObject raw)
     {
