@@ -40,7 +40,7 @@ public sealed class ClusterToolTests
         Assert.Equal(Environment.ProcessorCount, options.Batching.Workers);
         Assert.Equal(1, options.Model.IntraOpThreads);
         Assert.Equal(8192, options.Batching.TokenBudget);
-        Assert.Equal(TimeSpan.FromMilliseconds(2), options.Batching.MaxWait);
+        Assert.Equal(TimeSpan.Zero, options.Batching.MaxWait);
     }
 
     [Fact]

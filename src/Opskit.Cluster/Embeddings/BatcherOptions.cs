@@ -13,8 +13,12 @@ internal sealed record BatcherOptions
     /// <summary>Most padded tokens (longest sentence × count) in one model call; bounds memory and latency.</summary>
     public int TokenBudget { get; init; } = 8192;
 
-    /// <summary>How long an idle batcher waits for more sentences before running a partial batch.</summary>
-    public TimeSpan MaxWait { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>
+    /// How long an idle batcher waits for more sentences before running a partial batch (default 0: do not wait).
+    /// With one single-threaded worker per core a waiting worker is an idle core, and under load batches fill
+    /// by themselves with what queued while the workers were busy; measured in docs/cluster.md.
+    /// </summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.Zero;
 
     /// <summary>Most sentences waiting for the model; beyond that requests are refused (429).</summary>
     public int QueueCapacity { get; init; } = 16_384;
