@@ -22,10 +22,17 @@ internal sealed class UdpInput : IAsyncDisposable
     /// <summary>
     /// Pause after a batch that emptied the socket queue, so the next recvmmsg finds a full batch waiting. Without
     /// it, at moderate rates every datagram or two costs a wake-up, a syscall, the hand-off between loops and a
-    /// shard wake-up. Statsd aggregates for seconds, so a millisecond of added latency costs nothing, and the
-    /// queue (8 MiB by default) holds far more than a millisecond of the fastest sender measured.
+    /// shard wake-up. Statsd aggregates for seconds, so a millisecond of added latency costs nothing.
     /// </summary>
     private const int CoalesceMilliseconds = 1;
+
+    /// <summary>
+    /// Smallest effective receive buffer with which loops pause (<see cref="CoalesceMilliseconds"/>). A small
+    /// datagram takes about 1 KiB of buffer in the kernel, so 2 MiB holds a millisecond of two million packets
+    /// a second; a buffer the kernel capped (net.core.rmem_max, 208 KiB by default) could overflow in the
+    /// pause, and then the loops never pause.
+    /// </summary>
+    private const int CoalesceMinimumBuffer = 2 * 1024 * 1024;
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
     private readonly ILogger _logger;
@@ -296,10 +303,13 @@ internal sealed class UdpInput : IAsyncDisposable
         }
     }
 
-    /// <summary>Sleeps <see cref="CoalesceMilliseconds"/> when the last batch was not full (the queue is empty).</summary>
+    /// <summary>
+    /// Sleeps <see cref="CoalesceMilliseconds"/> when the last batch was not full (the queue is empty) and the
+    /// receive buffer is large enough to hold the pause.
+    /// </summary>
     private void Coalesce(int received)
     {
-        if (received < BatchSize && !_stopping)
+        if (received < BatchSize && EffectiveReceiveBuffer >= CoalesceMinimumBuffer && !_stopping)
         {
             Thread.Sleep(CoalesceMilliseconds);
         }
