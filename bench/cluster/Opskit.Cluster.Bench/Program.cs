@@ -33,6 +33,14 @@ if (args.Length >= 1 && args[0] == "raw")
     return 0;
 }
 
+if (args.Length >= 1 && args[0] == "profile")
+{
+    // Per-operator time and matrix GFLOP/s of a single-threaded session: profile TITLES_JSONL SENTENCES BATCH...
+    var profileTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    OperatorProfile.Run(new MiniLmResources().Load(), profileTitles, args.Skip(3).Select(int.Parse).ToArray(), int.Parse(args[2], CultureInfo.InvariantCulture));
+    return 0;
+}
+
 if (args.Length >= 1 && args[0] == "gap")
 {
     // One-sentence model calls after an idle gap, in a fresh process: gap TITLES_JSONL THREADS GAP_MS... [--spin] [--busy].
