@@ -28,6 +28,10 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     private readonly List<Pending> _window;
     private bool _forming;
     private bool _completed;
+    private int _running; // workers that took a batch and are not back in TakeBatch yet (under _gate)
+    private int _returning; // of those, the ones whose model call is over: they look for work before they sleep
+    private int _idle; // workers asleep in TakeBatch (written under _gate, read by Enqueue)
+    private int _unread; // jobs queued in the channel and not yet drained by the former
     private int _head;
     private int _lastRound;
     private int _queued;
@@ -51,7 +55,8 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         {
             var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _workers[i] = exited.Task;
-            new Thread(() => Run(exited)) { IsBackground = true, Name = $"opskit-cluster-batcher-{i}" }.Start();
+            var worker = i;
+            new Thread(() => Run(worker, exited)) { IsBackground = true, Name = $"opskit-cluster-batcher-{i}" }.Start();
         }
     }
 
@@ -101,14 +106,18 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             throw new QueueFullException(queued - tokens.Length, _options.QueueCapacity);
         }
 
+        // Counted before the write, so an idle worker that sees the count sees work (or waits for it briefly).
+        Interlocked.Increment(ref _unread);
         if (!_channel.Writer.TryWrite(job))
         {
+            Interlocked.Decrement(ref _unread);
             Interlocked.Add(ref _queued, -tokens.Length);
             job.Release();
             job.Release();
             throw new ObjectDisposedException(nameof(EmbeddingBatcher));
         }
 
+        WakeIdleWorker();
         return job;
     }
 
@@ -178,6 +187,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         _head = 0;
         while (_channel.Reader.TryRead(out var job))
         {
+            Interlocked.Decrement(ref _unread);
             Interlocked.Add(ref _queued, -job.Tokens.Length);
             job.Fail(stopped);
         }
@@ -193,18 +203,20 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     /// The worker loop, on a dedicated thread: a model call blocks for up to hundreds of milliseconds, and
     /// doing that on a thread-pool thread would starve Kestrel of the pool's few threads on a small machine.
     /// </summary>
-    private void Run(TaskCompletionSource exited)
+    private void Run(int worker, TaskCompletionSource exited)
     {
         try
         {
             var tokens = new int[_options.MaxBatchSize][];
             var output = new float[_options.MaxBatchSize * _model.Dimension];
             var norms = new float[_options.MaxBatchSize];
-            while (TakeBatch() is { } batch)
+            var ranOne = false;
+            while (TakeBatch(ranOne) is { } batch)
             {
+                ranOne = true;
                 try
                 {
-                    RunBatch(batch, tokens, output, norms);
+                    RunBatch(worker, batch, tokens, output, norms);
                 }
                 finally
                 {
@@ -229,20 +241,42 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// The next batch for this worker: one already formed, or, when none is and no other worker is forming,
-    /// this worker forms the next window's batches (waiting for work outside the lock) and hands the rest to
-    /// the others. Null when the batcher is stopping.
+    /// The next batch for this worker (<paramref name="ranOne"/>: it is back from running one): one already
+    /// formed, or, when none is and no other worker is forming, this worker forms the next window's batches
+    /// (waiting for work outside the lock), keeps the first and hands the rest to the others. Null when the
+    /// batcher is stopping.
     /// </summary>
-    private Batch? TakeBatch()
+    /// <remarks>
+    /// While another worker runs a batch, an idle worker takes up forming (and listening for new work) only when
+    /// work is already waiting; otherwise it sleeps until <see cref="WakeIdleWorker"/> or formed batches wake
+    /// it. So a lone client's requests stay on the worker that ran the last one, whose thread and caches are
+    /// warm, instead of the workers taking turns (measured in docs/cluster.md), and under load a request that
+    /// arrives while every other worker is busy wakes a sleeping one at once.
+    /// </remarks>
+    private Batch? TakeBatch(bool ranOne)
     {
         while (true)
         {
             lock (_gate)
             {
+                if (ranOne)
+                {
+                    _running--;
+                    Interlocked.Decrement(ref _returning);
+                    ranOne = false;
+                }
+
                 while (true)
                 {
                     if (_ready.TryDequeue(out var ready))
                     {
+                        _running++;
+                        // Work this worker leaves unformed by taking a formed batch goes to a sleeping one.
+                        if (!_forming && _idle > 0 && HasUnformedWork())
+                        {
+                            Monitor.Pulse(_gate);
+                        }
+
                         return ready;
                     }
 
@@ -251,20 +285,26 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
                         return null;
                     }
 
-                    if (!_forming)
+                    // Counted idle before looking for work, so that Enqueue (count the job, then read this) and
+                    // this worker (count itself, then look) cannot both miss each other.
+                    Interlocked.Increment(ref _idle);
+                    if (!_forming && (_running == 0 || HasUnformedWork()))
                     {
+                        Interlocked.Decrement(ref _idle);
                         _forming = true;
                         break;
                     }
 
                     Monitor.Wait(_gate);
+                    Interlocked.Decrement(ref _idle);
                 }
             }
 
+            Batch? mine = null;
             var formed = false;
             try
             {
-                formed = FormBatches();
+                formed = FormBatches(out mine);
             }
             finally
             {
@@ -272,19 +312,56 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
                 {
                     _forming = false;
                     _completed |= !formed;
-                    Monitor.PulseAll(_gate);
+                    if (mine is not null)
+                    {
+                        _running++;
+                    }
+
+                    if (!formed || _ready.Count > 0 || HasUnformedWork())
+                    {
+                        Monitor.PulseAll(_gate);
+                    }
                 }
             }
+
+            if (mine is not null)
+            {
+                return mine;
+            }
+        }
+    }
+
+    /// <summary>Sentences that no batch holds yet: left over from the last window, or still in the channel. Under <see cref="_gate"/>, with nobody forming.</summary>
+    private bool HasUnformedWork() => _head < _pending.Count || Volatile.Read(ref _unread) > 0;
+
+    /// <summary>
+    /// After a request is queued: when no worker is forming batches (so none listens on the channel), wakes an
+    /// idle one to form them, so a request that arrives while the others run a batch does not wait for them.
+    /// </summary>
+    private void WakeIdleWorker()
+    {
+        // A worker on its way back from a model call will see the job itself; waking another would make the
+        // workers take turns on a lone client.
+        if (Volatile.Read(ref _forming) || Volatile.Read(ref _returning) > 0 || Volatile.Read(ref _idle) == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            Monitor.Pulse(_gate);
         }
     }
 
     /// <summary>
     /// Waits for sentences, takes the oldest window of them (up to four batches, so nobody starves), sorts it by
     /// length so padding stays small and cuts it into batches that go to <see cref="_ready"/>. Runs on one
-    /// worker at a time (<see cref="_forming"/>). False when the channel is completed.
+    /// worker at a time (<see cref="_forming"/>). The first batch goes to <paramref name="mine"/>, for the
+    /// forming worker to run without another worker taking it first. False when the channel is completed.
     /// </summary>
-    private bool FormBatches()
+    private bool FormBatches(out Batch? mine)
     {
+        mine = null;
         var reader = _channel.Reader;
         var stopping = _stopping.Token;
         while (true)
@@ -361,7 +438,15 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
 
                     var entries = ArrayPool<Pending>.Shared.Rent(count);
                     _window.CopyTo(start, entries, 0, count);
-                    _ready.Enqueue(new Batch(entries, count, longest));
+                    var batch = new Batch(entries, count, longest);
+                    if (mine is null)
+                    {
+                        mine = batch;
+                    }
+                    else
+                    {
+                        _ready.Enqueue(batch);
+                    }
                     start += count;
                 }
             }
@@ -381,6 +466,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     {
         while (reader.TryRead(out var job))
         {
+            Interlocked.Decrement(ref _unread);
             for (var i = 0; i < job.Tokens.Length; i++)
             {
                 pending.Add(new Pending(job, i, job.Tokens[i].Length, _sequence++));
@@ -423,7 +509,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         }
     }
 
-    private void RunBatch(Batch batch, int[][] batchTokens, float[] output, float[] norms)
+    private void RunBatch(int worker, Batch batch, int[][] batchTokens, float[] output, float[] norms)
     {
         var entries = batch.Entries;
         var count = batch.Count;
@@ -439,12 +525,13 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             // Several workers may start batches of one job at once: only the one that marks it counts it.
-            if (entries[i].Job.MarkStarted(began))
+            if (entries[i].Job.MarkStarted(began, worker))
             {
                 _metrics.Queued(Stopwatch.GetElapsedTime(entries[i].Job.EnqueuedAt, began).TotalSeconds);
             }
         }
 
+        Exception? failure = null;
         try
         {
             _model.Embed(batchTokens.AsSpan(0, count), output, norms);
@@ -453,9 +540,17 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            failure = ex;
+        }
+
+        // Before any of these requests completes: a client's next request, sent as soon as its answer is out,
+        // is left to this worker (see WakeIdleWorker), which looks for work before it sleeps.
+        Interlocked.Increment(ref _returning);
+        if (failure is not null)
+        {
             for (var i = 0; i < count; i++)
             {
-                entries[i].Job.Fail(ex);
+                entries[i].Job.Fail(failure);
                 Interlocked.Decrement(ref _queued);
             }
 

@@ -58,8 +58,20 @@ internal sealed class EmbeddingJob
 
     internal void SetNorm(int index, float norm) => _norms![index] = norm;
 
-    /// <summary>Records when the first batch holding one of these sentences began; true only for the call that did.</summary>
-    internal bool MarkStarted(long timestamp) => Interlocked.CompareExchange(ref _startedAt, timestamp, 0) == 0;
+    /// <summary>Index of the batch worker that started the first batch holding one of these sentences (-1 before).</summary>
+    internal int Worker { get; private set; } = -1;
+
+    /// <summary>Records when, and on which worker, the first batch holding one of these sentences began; true only for the call that did.</summary>
+    internal bool MarkStarted(long timestamp, int worker)
+    {
+        if (Interlocked.CompareExchange(ref _startedAt, timestamp, 0) != 0)
+        {
+            return false;
+        }
+
+        Worker = worker;
+        return true;
+    }
 
     /// <summary>Adds one batch's model time; the batcher calls it once per job per batch.</summary>
     internal void AddCompute(long ticks) => Interlocked.Add(ref _computeTicks, ticks);

@@ -181,6 +181,42 @@ public sealed class EmbeddingBatcherTests(ModelFixture fixture)
     }
 
     [Fact]
+    public async Task Lone_client_stays_on_the_worker_that_ran_its_last_request()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { Workers = 2 }, metrics);
+        var workers = new List<int>();
+        for (var i = 0; i < 24; i++)
+        {
+            var job = batcher.Enqueue([Sentences[i % Sentences.Length]], TestContext.Current.CancellationToken);
+            await job.Completion;
+            workers.Add(job.Worker);
+            job.Release();
+        }
+
+        // Taking turns would cost every request a thread that has slept since the request before last.
+        Assert.All(workers, w => Assert.InRange(w, 0, 1));
+        Assert.Single(workers.Distinct());
+    }
+
+    [Fact]
+    public async Task Request_arriving_while_the_other_worker_runs_a_batch_starts_on_an_idle_worker()
+    {
+        using var metrics = new ClusterMetrics();
+        await using var batcher = new EmbeddingBatcher(fixture.Model, new BatcherOptions { Workers = 2 }, metrics);
+        // One sentence of the full 256 tokens: a single batch that keeps one worker busy for tens of milliseconds.
+        var first = batcher.Enqueue([string.Join(' ', Enumerable.Repeat("guitar pasta cinema weekend", 100))], TestContext.Current.CancellationToken);
+        Assert.True(SpinWait.SpinUntil(() => first.QueueTime > TimeSpan.Zero, TimeSpan.FromSeconds(10)), "the long request never started");
+        var second = batcher.Enqueue([Sentences[0]], TestContext.Current.CancellationToken);
+        var firstStillRunning = !first.Completion.IsCompleted;
+        await Task.WhenAll(first.Completion, second.Completion);
+        Assert.True(firstStillRunning, "the long request finished before the second was queued; the test needs it running");
+        Assert.NotEqual(first.Worker, second.Worker);
+        first.Release();
+        second.Release();
+    }
+
+    [Fact]
     public async Task Job_keeps_the_norm_of_each_pooled_vector_before_normalization()
     {
         using var metrics = new ClusterMetrics();
