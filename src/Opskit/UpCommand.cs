@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Opskit.Core;
 using Opskit.Core.Hosting;
@@ -23,25 +22,9 @@ internal static partial class UpCommand
         {
             dataDir,
         };
-        command.SetAction((parse, ct) => RunAsync(tools, parse.GetValue(dataDir)!, ct));
+        // Ctrl-C and SIGTERM cancel the token (StopSignals); every service then stops and flushes.
+        command.SetAction((parse, ct) => RunServicesAsync(tools, parse.GetValue(dataDir)!, ct));
         return command;
-    }
-
-    private static async Task<int> RunAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken commandToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        var signals = OnStopSignals(stop);
-        try
-        {
-            return await RunServicesAsync(tools, dataDir, stop.Token);
-        }
-        finally
-        {
-            foreach (var signal in signals)
-            {
-                signal.Dispose();
-            }
-        }
     }
 
     private static async Task<int> RunServicesAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken stopping)
@@ -107,34 +90,6 @@ internal static partial class UpCommand
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopping.Register(() => stopped.TrySetResult());
         await stopped.Task;
-    }
-
-    /// <summary>
-    /// Ctrl-C and SIGTERM cancel <paramref name="stop"/>; cancelling the signal's default action keeps
-    /// the process alive until every service has stopped (and flushed).
-    /// </summary>
-    private static IDisposable[] OnStopSignals(CancellationTokenSource stop)
-    {
-        void OnSignal(PosixSignalContext signal)
-        {
-            // System.CommandLine's own handler for the same signal runs first and blocks until the command has
-            // finished, so this one can run after every service stopped and `stop` is disposed: then there is
-            // nothing left to stop, and the process is already exiting.
-            try
-            {
-                stop.Cancel();
-                signal.Cancel = true;
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        return
-        [
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
-            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
-        ];
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "opskit up: a service failed to start; stopping the others")]
