@@ -447,6 +447,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
                     {
                         _ready.Enqueue(batch);
                     }
+
                     start += count;
                 }
             }
