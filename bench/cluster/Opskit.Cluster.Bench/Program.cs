@@ -9,6 +9,14 @@ using Opskit.Cluster.Embeddings;
 // The machine is shared and noisy, so each measurement runs once per round, rounds interleave all
 // contenders, and the report gives medians over rounds and medians of per-round ratios.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+
+// The "text" of every line of a titles .jsonl file (the shared data's format).
+static string[] ReadTitles(string path) => File.ReadLines(path).Where(l => l.Length > 0).Select(l =>
+{
+    using var line = JsonDocument.Parse(l);
+    return line.RootElement.GetProperty("text").GetString()!;
+}).ToArray();
+
 if (args.Length >= 2 && args[0] == "export-model")
 {
     ModelExport.Write(args[1]);
@@ -18,7 +26,7 @@ if (args.Length >= 2 && args[0] == "export-model")
 if (args.Length >= 1 && args[0] == "raw")
 {
     // Raw ONNX only, in a fresh process: raw TITLES_JSONL THREADS BATCH... [--spin] [--callers N], 5 s per batch size.
-    var rawTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    var rawTitles = ReadTitles(args[1]);
     using var rawModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = args.Contains("--spin") });
     var callersAt = Array.IndexOf(args, "--callers");
     var callers = callersAt > 0 ? int.Parse(args[callersAt + 1], CultureInfo.InvariantCulture) : 1;
@@ -36,7 +44,7 @@ if (args.Length >= 1 && args[0] == "raw")
 if (args.Length >= 1 && args[0] == "profile")
 {
     // Per-operator time and matrix GFLOP/s of a single-threaded session: profile TITLES_JSONL SENTENCES BATCH...
-    var profileTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    var profileTitles = ReadTitles(args[1]);
     OperatorProfile.Run(new MiniLmResources().Load(), profileTitles, args.Skip(3).Select(int.Parse).ToArray(), int.Parse(args[2], CultureInfo.InvariantCulture));
     return 0;
 }
@@ -45,7 +53,7 @@ if (args.Length >= 1 && args[0] == "gap")
 {
     // One-sentence model calls after an idle gap, in a fresh process: gap TITLES_JSONL THREADS GAP_MS... [--spin] [--busy].
     // Shows what a lone client pays when the worker sleeps between requests.
-    var gapTitles = File.ReadLines(args[1]).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+    var gapTitles = ReadTitles(args[1]);
     using var gapModel = new EmbeddingModel(new MiniLmResources().Load(), new EmbeddingModelOptions { IntraOpThreads = int.Parse(args[2], CultureInfo.InvariantCulture), AllowSpinning = args.Contains("--spin") });
     var busy = args.Contains("--busy");
     foreach (var gap in args.Skip(3).Where(a => a is not "--spin" and not "--busy").Select(int.Parse))
@@ -73,7 +81,7 @@ var serverEnvironment = Arg("--server-env", string.Empty).Split(' ', StringSplit
 var duration = TimeSpan.FromSeconds(seconds);
 var shared = Environment.GetEnvironmentVariable("OPSKIT_SHARED_DATA") ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data"));
 var titlesFile = Path.Combine(shared, "cluster", "titles-8-topics.jsonl");
-var titles = File.ReadLines(titlesFile).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
+var titles = ReadTitles(titlesFile);
 var work = Path.Combine(root, "artifacts", "cluster-bench");
 var modelDir = Path.Combine(work, "all-MiniLM-L6-v2");
 ModelExport.Write(modelDir);
