@@ -2,22 +2,13 @@ using System.Reflection;
 
 namespace Opskit.Testing;
 
-/// <summary>Where things are in the checkout: the repo root, shared data, npm tools, the built <c>opskit</c>.</summary>
+/// <summary>Where things are in the checkout: the repo root, npm tools, the built <c>opskit</c>.</summary>
 public static class RepoPaths
 {
     private static readonly Lazy<string> RootPath = new(FindRoot);
 
     /// <summary>The repository root (the folder holding <c>Opskit.slnx</c>).</summary>
     public static string Root => RootPath.Value;
-
-    /// <summary>
-    /// The <c>shared/data</c> folder beside the checkout (<c>../shared/data</c>), or
-    /// <c>OPSKIT_SHARED_DATA</c> when set.
-    /// </summary>
-    public static string SharedData =>
-        Environment.GetEnvironmentVariable("OPSKIT_SHARED_DATA") is { Length: > 0 } custom
-            ? custom
-            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
 
     /// <summary>
     /// <c>node_modules</c> of the npm packages that <c>./test.sh</c> installs from

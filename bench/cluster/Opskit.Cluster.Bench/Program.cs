@@ -10,7 +10,7 @@ using Opskit.Cluster.Embeddings;
 // contenders, and the report gives medians over rounds and medians of per-round ratios.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
-// The "text" of every line of a titles .jsonl file (the shared data's format).
+// The "text" of every line of a titles .jsonl file (the labeled sets' format).
 static string[] ReadTitles(string path) => File.ReadLines(path).Where(l => l.Length > 0).Select(l =>
 {
     using var line = JsonDocument.Parse(l);
@@ -79,8 +79,7 @@ var serverArgs = Arg("--server-args", string.Empty).Split(' ', StringSplitOption
 var serverEnvironment = Arg("--server-env", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
     .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
 var duration = TimeSpan.FromSeconds(seconds);
-var shared = Environment.GetEnvironmentVariable("OPSKIT_SHARED_DATA") ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data"));
-var titlesFile = Path.Combine(shared, "cluster", "titles-8-topics.jsonl");
+var titlesFile = Path.Combine(root, "tests", "Opskit.Cluster.Tests", "Clustering", "data", "titles-8-topics.jsonl");
 var titles = ReadTitles(titlesFile);
 var work = Path.Combine(root, "artifacts", "cluster-bench");
 var modelDir = Path.Combine(work, "all-MiniLM-L6-v2");

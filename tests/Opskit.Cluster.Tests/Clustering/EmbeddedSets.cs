@@ -19,7 +19,7 @@ internal static class EmbeddedSets
     public static (LabeledSet Set, EmbeddingMatrix Matrix) Get(EmbeddingModel model, string name) =>
         Cache.GetOrAdd(name, n => new Lazy<(LabeledSet, EmbeddingMatrix)>(() =>
         {
-            var set = Array.IndexOf(Required, n) >= 0 ? LabeledSet.Load(n + ".jsonl") : LabeledSet.LoadHeldOut(n + ".jsonl");
+            var set = LabeledSet.Load(n + ".jsonl");
             return (set, Embed(model, set.Texts));
         })).Value;
 

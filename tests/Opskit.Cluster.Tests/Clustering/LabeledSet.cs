@@ -3,17 +3,17 @@ using Opskit.Testing;
 
 namespace Opskit.Cluster.Tests.Clustering;
 
-/// <summary>A jsonl file of {"text", "label"} rows: the shared sets or the held-out sets beside these tests.</summary>
+/// <summary>A jsonl file of {"text", "label"} rows from the sets beside these tests.</summary>
 internal sealed record LabeledSet(string[] Texts, string[] Labels)
 {
-    /// <summary>Held-out labeled sets written for this project (tests/Opskit.Cluster.Tests/Clustering/data).</summary>
-    public static string HeldOutDirectory => Path.Combine(RepoPaths.Root, "tests", "Opskit.Cluster.Tests", "Clustering", "data");
+    /// <summary>
+    /// The labeled sets, all the project's own (tests/Opskit.Cluster.Tests/Clustering/data): the seed's blog example, the
+    /// eight-topic titles and the six held-out sets.
+    /// </summary>
+    public static string DataDirectory => Path.Combine(RepoPaths.Root, "tests", "Opskit.Cluster.Tests", "Clustering", "data");
 
-    /// <summary>A set from shared/data/cluster.</summary>
-    public static LabeledSet Load(string fileName) => LoadFile(Path.Combine(RepoPaths.SharedData, "cluster", fileName));
-
-    /// <summary>A held-out set from <see cref="HeldOutDirectory"/>.</summary>
-    public static LabeledSet LoadHeldOut(string fileName) => LoadFile(Path.Combine(HeldOutDirectory, fileName));
+    /// <summary>A set from <see cref="DataDirectory"/>.</summary>
+    public static LabeledSet Load(string fileName) => LoadFile(Path.Combine(DataDirectory, fileName));
 
     private static LabeledSet LoadFile(string path)
     {

@@ -3,7 +3,10 @@ using Opskit.Testing;
 
 namespace Opskit.Cluster.Tests.Embeddings;
 
-/// <summary>The reference token ids and embeddings in shared/data/cluster/golden-embeddings.json.</summary>
+/// <summary>
+/// The reference token ids and embeddings in <c>Embeddings/data/golden-embeddings.json</c>, written by
+/// <c>bench/cluster/make-golden.sh</c> (transformers.js) from the texts in <c>golden-inputs.json</c> beside it.
+/// </summary>
 internal sealed record GoldenItem(string Text, int[] InputIds, float[] Embedding)
 {
     public override string ToString() => Text;
@@ -15,7 +18,7 @@ internal static class GoldenFile
 
     public static IReadOnlyList<GoldenItem> Items => Cache.Value;
 
-    public static string DataDirectory => Path.Combine(RepoPaths.SharedData, "cluster");
+    public static string DataDirectory => Path.Combine(RepoPaths.Root, "tests", "Opskit.Cluster.Tests", "Embeddings", "data");
 
     private static List<GoldenItem> Load()
     {
