@@ -16,4 +16,10 @@ public interface IOpskitTool
 
     /// <summary>Builds the subcommand with its options and actions.</summary>
     Command CreateCommand();
+
+    /// <summary>
+    /// The exit code of a command line this tool cannot parse (an unknown option, a missing argument): 2, as most
+    /// command-line programs use; a tool that doubles as a Nagios check returns 3 (UNKNOWN) instead.
+    /// </summary>
+    int UsageExitCode => 2;
 }

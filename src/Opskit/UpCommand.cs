@@ -66,10 +66,11 @@ internal static partial class UpCommand
         {
             // Ctrl-C during start-up: stop what already started.
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogStartFailed(logger, ex);
-            exitCode = 1;
+            // One line that says why (a second `opskit up` finds its ports taken), not a stack trace per service.
+            LogStartFailed(logger, CommandFailure.Describe(ex));
+            exitCode = CommandFailure.ExitCode;
         }
         finally
         {
@@ -92,8 +93,8 @@ internal static partial class UpCommand
         await stopped.Task;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "opskit up: a service failed to start; stopping the others")]
-    private static partial void LogStartFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "opskit up: a service failed to start ({Reason}); stopping the others")]
+    private static partial void LogStartFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} stopped")]
     private static partial void LogStopped(ILogger logger, string service);

@@ -87,6 +87,36 @@ public sealed partial class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Install_puts_a_launcher_that_works_from_any_folder_and_uninstall_removes_it()
+    {
+        using var prefix = new TempDirectory("opskit-prefix");
+        var wrapper = Path.Combine(RepoPaths.Root, "opskit");
+        var (installed, installOutput) = await ProgramRun.RunAsync(wrapper, ["install", "--prefix", prefix.Path], TimeSpan.FromMinutes(8));
+        Assert.True(installed == 0, installOutput);
+        var launcher = Path.Combine(prefix.Path, "bin", "opskit");
+        Assert.Contains($"installed {launcher}", installOutput, StringComparison.Ordinal);
+
+        // From another folder, as a person would after putting PREFIX/bin on PATH.
+        using var elsewhere = new TempDirectory("opskit-elsewhere");
+        var (exitCode, output) = await ProgramRun.RunAsync("sh", ["-c", $"cd '{elsewhere.Path}' && PATH='{prefix.Path}/bin':\"$PATH\" opskit --version"], Timeout);
+        Assert.Equal(0, exitCode);
+        Assert.Matches(VersionLine(), output.Trim());
+
+        var (removed, removeOutput) = await ProgramRun.RunAsync(wrapper, ["uninstall", "--prefix", prefix.Path], Timeout);
+        Assert.True(removed == 0, removeOutput);
+        Assert.False(File.Exists(launcher));
+        Assert.False(Directory.Exists(Path.Combine(prefix.Path, "lib", "opskit")));
+    }
+
+    [Fact]
+    public async Task Install_with_an_unknown_argument_is_one_line_and_exit_code_2()
+    {
+        var (exitCode, output) = await ProgramRun.RunAsync(Path.Combine(RepoPaths.Root, "opskit"), ["install", "--prefx", "/tmp"], Timeout);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("opskit install: unknown argument '--prefx' (usage: ./opskit install [--prefix DIR])", output.Trim());
+    }
+
     private static Task<(int ExitCode, string Output)> RunOpskitAsync(params string[] arguments)
     {
         var (fileName, prefix) = RepoPaths.OpskitCommand();
