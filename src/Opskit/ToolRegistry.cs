@@ -10,6 +10,7 @@ internal static class ToolRegistry
         new Opskit.Cluster.ClusterTool(),
         new Opskit.Edge.EdgeTool(),
         new Opskit.PgTop.PgTopTool(),
+        new Opskit.ReplCheck.ReplCheckTool(),
         new Opskit.Statsd.StatsdTool(),
     ];
 }
