@@ -9,6 +9,7 @@ internal static class ToolRegistry
     [
         new Opskit.Cluster.ClusterTool(),
         new Opskit.Edge.EdgeTool(),
+        new Opskit.ExecLog.ExecLogTool(),
         new Opskit.Statsd.StatsdTool(),
     ];
 }
