@@ -27,8 +27,8 @@ internal static class BashSnippet
           fi
           return $status
         }
-        trap '__opskit_execlog_debug' DEBUG
         PROMPT_COMMAND="__opskit_execlog_status${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+        trap '__opskit_execlog_debug' DEBUG
 
         """;
 }
