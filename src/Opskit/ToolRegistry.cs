@@ -11,6 +11,7 @@ internal static class ToolRegistry
         new Opskit.Edge.EdgeTool(),
         new Opskit.PgTop.PgTopTool(),
         new Opskit.ReplCheck.ReplCheckTool(),
+        new Opskit.ExecLog.ExecLogTool(),
         new Opskit.Statsd.StatsdTool(),
     ];
 }
