@@ -10,5 +10,6 @@ internal static class ToolRegistry
         new Opskit.Cluster.ClusterTool(),
         new Opskit.Edge.EdgeTool(),
         new Opskit.Statsd.StatsdTool(),
+        new Opskit.VarnishLog.VlogdumpTool(),
     ];
 }
