@@ -13,5 +13,6 @@ internal static class ToolRegistry
         new Opskit.ReplCheck.ReplCheckTool(),
         new Opskit.ExecLog.ExecLogTool(),
         new Opskit.Statsd.StatsdTool(),
+        new Opskit.VarnishLog.VlogdumpTool(),
     ];
 }
