@@ -9,9 +9,9 @@ internal static class ToolRegistry
     [
         new Opskit.Cluster.ClusterTool(),
         new Opskit.Edge.EdgeTool(),
+        new Opskit.ExecLog.ExecLogTool(),
         new Opskit.PgTop.PgTopTool(),
         new Opskit.ReplCheck.ReplCheckTool(),
-        new Opskit.ExecLog.ExecLogTool(),
         new Opskit.Statsd.StatsdTool(),
         new Opskit.VarnishLog.VlogdumpTool(),
     ];
