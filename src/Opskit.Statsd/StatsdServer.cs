@@ -118,7 +118,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
                     backends.Add(new ConsoleBackend(consoleOutput, config.ConsolePrettyprint, _startupSeconds));
                     break;
                 case "repeater":
-                    repeater = new RepeaterBackend(config.Repeater, config.RepeaterProtocol, loggerFactory.CreateLogger("statsd.repeater"));
+                    repeater = new RepeaterBackend(config.Repeater, config.RepeaterProtocol, loggerFactory.CreateLogger("statsd.repeater"), config.RepeaterTimeoutMs);
                     backends.Add(repeater);
                     break;
                 case "file":
