@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "statsd cannot start: {Reason}")]
     public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "statsd cannot start: {Reason} (another process holds the address, or it is not this host's: stop the other process or set another address/port in the config)")]
+    public static partial void ListenFailed(ILogger logger, string reason);
 }

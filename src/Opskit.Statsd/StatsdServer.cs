@@ -37,7 +37,9 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
     private FileSystemWatcher? _watcher;
     private volatile bool _sanitize;
     private int _stopped;
+    private bool _started;
     private bool _firstFlushApplied;
+    private readonly List<IStatsdBackend> _backends = [];
 
     private StatsdServer(StatsdConfig config, string? configPath, TimeProvider time, ILogger logger)
     {
@@ -64,6 +66,10 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
     public string? PrometheusUrl { get; private set; }
 
     internal Aggregator Aggregator => _aggregator;
+
+    internal IReadOnlyList<TcpInput> TcpInputs => _tcp;
+
+    internal ManagementConsole? Management => _management;
 
     internal FlushScheduler Scheduler => _scheduler;
 
@@ -99,7 +105,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         var statistics = new ReceiveStatistics(_startupSeconds);
         _aggregator = new Aggregator(config.AggregationShards, config.ToAggregationSettings(), statistics);
 
-        var backends = new List<IStatsdBackend>();
+        var backends = _backends;
         RepeaterBackend? repeater = null;
         foreach (var name in config.Backends)
         {
@@ -112,18 +118,27 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
                     backends.Add(new ConsoleBackend(consoleOutput, config.ConsolePrettyprint, _startupSeconds));
                     break;
                 case "repeater":
-                    repeater = new RepeaterBackend(config.Repeater, config.RepeaterProtocol, loggerFactory.CreateLogger("statsd.repeater"));
+                    repeater = new RepeaterBackend(config.Repeater, config.RepeaterProtocol, loggerFactory.CreateLogger("statsd.repeater"), config.RepeaterTimeoutMs);
                     backends.Add(repeater);
                     break;
                 case "file":
                     if (config.FileName is { } fileName)
                     {
-                        backends.Add(new FileBackend(fileName, _time));
+                        backends.Add(new FileBackend(fileName, _time, _startupSeconds));
                     }
 
                     break;
                 case "prometheus":
-                    var prometheus = await PrometheusBackend.StartAsync(config.PrometheusAddress, config.PrometheusPort, loggerFactory, cancellationToken).ConfigureAwait(false);
+                    PrometheusBackend prometheus;
+                    try
+                    {
+                        prometheus = await PrometheusBackend.StartAsync(config.PrometheusAddress, config.PrometheusPort, _startupSeconds, loggerFactory, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw new ListenException($"prometheus HTTP {config.PrometheusAddress}:{config.PrometheusPort}", ex.InnerException?.Message ?? ex.Message, ex);
+                    }
+
                     PrometheusUrl = prometheus.Url;
                     backends.Add(prometheus);
                     break;
@@ -142,7 +157,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
             var what = $"{(server.Tcp ? "TCP" : "UDP")} {server.Address}:{server.Port}";
             if (server.Tcp)
             {
-                _tcp.Add(Bind(what, () => TcpInput.Start(server, NewProcessor, _logger)));
+                _tcp.Add(Bind(what, () => TcpInput.Start(server, config.TcpLimits, NewProcessor, _logger)));
             }
             else
             {
@@ -153,9 +168,10 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         statistics.KernelDrops = () => _udp.Sum(u => u.ReadKernelDrops());
         _management = Bind(
             $"management TCP {config.MgmtAddress}:{config.MgmtPort}",
-            () => ManagementConsole.Start(config.MgmtAddress, config.MgmtPort, this, _logger));
+            () => ManagementConsole.Start(config.MgmtAddress, config.MgmtPort, config.MgmtLimits, this, _logger));
         _scheduler.Start();
         StartWatching();
+        _started = true;
         Log.ServerIsUp(_logger);
     }
 
@@ -168,7 +184,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         }
         catch (System.Net.Sockets.SocketException ex)
         {
-            throw new InvalidOperationException($"cannot listen on {what}: {ex.Message}", ex);
+            throw new ListenException(what, ex.Message, ex);
         }
     }
 
@@ -248,6 +264,14 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
             return;
         }
 
+        if (!_started)
+        {
+            // A start that failed (issue 20): release what was opened, without a final flush and without the
+            // "stopping"/"stopped" lines, which would claim a running daemon stopped.
+            await ReleaseFailedStartAsync().ConfigureAwait(false);
+            return;
+        }
+
         Log.Stopping(_logger);
         HealthStatus = "down";
         _watcher?.Dispose();
@@ -281,6 +305,42 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private async Task ReleaseFailedStartAsync()
+    {
+        _watcher?.Dispose();
+        foreach (var udp in _udp)
+        {
+            await udp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var tcp in _tcp)
+        {
+            await tcp.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_management is not null)
+        {
+            await _management.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.DisposeAsync().ConfigureAwait(false); // disposes the backends
+        }
+        else
+        {
+            foreach (var backend in _backends)
+            {
+                await backend.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (_aggregator is not null)
+        {
+            await _aggregator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     // ---- management console ----
 
@@ -397,20 +457,50 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
         return result;
     }
 
-    public async Task<IReadOnlyList<string>> NamesAsync(MetricType type, CancellationToken cancellationToken)
+    public async Task<List<DeletedKey>> DeleteAsync(MetricType type, DeletePlan plan, CancellationToken cancellationToken)
     {
-        var source = type switch
+        // Names the listings show that no shard holds: Etsy's internal counters lead the counters object and
+        // timestamp_lag ends the gauges. Etsy deletes them from its object (they come back at the next packet
+        // or flush); they are listed as deleted here too, and a client's key of the same name is removed.
+        string[] shown = type switch
         {
-            MetricType.Counter => await CountersAsync(cancellationToken).ConfigureAwait(false),
-            MetricType.Timer => await TimersAsync(cancellationToken).ConfigureAwait(false),
-            MetricType.Gauge => await GaugesAsync(cancellationToken).ConfigureAwait(false),
-            _ => await SetsAsync(cancellationToken).ConfigureAwait(false),
+            MetricType.Counter => [.. InternalCounterNames()],
+            MetricType.Gauge when _scheduler.TimestampLag is { } lag => [lag.Name],
+            _ => [],
         };
-        return [.. source.Ordered().Select(e => e.Key)];
+        var deleted = new List<DeletedKey>();
+        for (var i = 0; i < shown.Length; i++)
+        {
+            var bucket = plan.Match(shown[i]);
+            if (bucket >= 0)
+            {
+                deleted.Add(new DeletedKey(bucket, type == MetricType.Counter ? long.MinValue + i : long.MaxValue, shown[i]));
+            }
+        }
+
+        // WaitAsync: a client that leaves gets its connection closed at once, even while the delete still waits
+        // behind other work in a shard's queue (the shard then checks the token and removes nothing).
+        var perShard = await _aggregator.OnEveryShardAsync(s => s.DeleteMatching(type, plan.Match, cancellationToken), cancellationToken)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var shard in perShard)
+        {
+            foreach (var key in shard)
+            {
+                if (Array.IndexOf(shown, key.Name) < 0)
+                {
+                    deleted.Add(key);
+                }
+            }
+        }
+
+        return deleted;
     }
 
-    public async Task DeleteAsync(MetricType type, string name, CancellationToken cancellationToken) =>
-        await _aggregator.OnEveryShardAsync(s => s.Delete(type, name), cancellationToken).ConfigureAwait(false);
+    private string[] InternalCounterNames()
+    {
+        var prefix = _aggregator.Settings.PrefixStats;
+        return [prefix + ".bad_lines_seen", prefix + ".packets_received", prefix + ".metrics_received"];
+    }
 
     // ---- Etsy's visible mutations of its config object (shown by the `config` command) ----
 

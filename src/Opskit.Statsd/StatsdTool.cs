@@ -54,7 +54,7 @@ public sealed class StatsdTool : IServiceTool
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
             Log.StartFailed(logger, ex.Message);
-            return 1;
+            return ExitCodes.BadConfiguration;
         }
 
         StatsdServer server;
@@ -62,10 +62,15 @@ public sealed class StatsdTool : IServiceTool
         {
             server = await StatsdServer.StartAsync(config, configFile?.FullName, loggerFactory, TimeProvider.System, Console.Out, stopping).ConfigureAwait(false);
         }
+        catch (ListenException ex)
+        {
+            Log.ListenFailed(logger, ex.Message);
+            return ExitCodes.CannotListen;
+        }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or InvalidOperationException or FormatException)
         {
             Log.StartFailed(logger, ex.Message);
-            return 1;
+            return ExitCodes.BadConfiguration;
         }
 
         await using (server.ConfigureAwait(false))
@@ -86,7 +91,20 @@ public sealed class StatsdTool : IServiceTool
             await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        return 0;
+        return ExitCodes.Stopped;
+    }
+
+    /// <summary>Exit codes of <c>opskit statsd</c> (docs/statsd.md).</summary>
+    internal static class ExitCodes
+    {
+        /// <summary>Stopped by SIGTERM or Ctrl-C after the final flush.</summary>
+        public const int Stopped = 0;
+
+        /// <summary>The configuration file cannot be read or has a bad value.</summary>
+        public const int BadConfiguration = 1;
+
+        /// <summary>A listener cannot be opened (address in use, address not available, no permission).</summary>
+        public const int CannotListen = 2;
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Opskit.Statsd.Configuration;
 using Opskit.Statsd.Net;
 
 namespace Opskit.Statsd.Admin;
@@ -15,21 +16,33 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
 {
     private readonly IManagementTarget _target;
     private readonly ILogger _logger;
+    private readonly TcpLimits _limits;
     private TcpAcceptLoop? _loop;
+    private long _tooLong;
 
-    private ManagementConsole(IManagementTarget target, ILogger logger)
+    private ManagementConsole(IManagementTarget target, TcpLimits limits, ILogger logger)
     {
         _target = target;
+        _limits = limits;
         _logger = logger;
     }
 
     public IPEndPoint LocalEndPoint => _loop!.LocalEndPoint;
 
-    public static ManagementConsole Start(string address, int port, IManagementTarget target, ILogger logger)
+    /// <summary>Connections being served now.</summary>
+    public int OpenConnections => _loop!.OpenConnections;
+
+    /// <summary>Connections refused because <c>mgmt_maxConnections</c> were open.</summary>
+    public long RefusedConnections => _loop!.RefusedConnections;
+
+    /// <summary>Connections closed for a command line over <c>mgmt_maxLineLength</c>.</summary>
+    public long LinesTooLong => Interlocked.Read(ref _tooLong);
+
+    public static ManagementConsole Start(string address, int port, TcpLimits limits, IManagementTarget target, ILogger logger)
     {
         var ip = Input.UdpInput.ResolveAddress(address, ipv6: address.Contains(':', StringComparison.Ordinal));
-        var console = new ManagementConsole(target, logger);
-        console._loop = TcpAcceptLoop.Start(ip, port, 64, console.ServeAsync);
+        var console = new ManagementConsole(target, limits, logger);
+        console._loop = TcpAcceptLoop.Start(ip, port, 64, console.ServeAsync, limits.MaxConnections);
         return console;
     }
 
@@ -37,35 +50,89 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
     {
         using (client)
         {
-            var stream = new NetworkStream(client, ownsSocket: false);
-            await using (stream.ConfigureAwait(false))
+            var idle = TimeSpan.FromMilliseconds(_limits.IdleTimeoutMs);
+            using var reader = new LineReader(client, _limits.MaxLineLength, idle);
+            try
             {
-                using var reader = new StreamReader(stream, Encoding.Latin1);
-                try
+                while (!stopping.IsCancellationRequested)
                 {
-                    while (!stopping.IsCancellationRequested)
+                    var (status, line) = await reader.ReadLineAsync(stopping).ConfigureAwait(false);
+                    if (status == LineStatus.TooLong)
                     {
-                        var line = await reader.ReadLineAsync(stopping).ConfigureAwait(false);
-                        if (line is null)
+                        if (Interlocked.Increment(ref _tooLong) % 1000 == 1)
                         {
-                            return;
+                            LogLineTooLong(_logger, _limits.MaxLineLength);
                         }
-
-                        var parts = line.Trim().Split(' ');
-                        var reply = await ExecuteAsync(parts[0], parts[1..], stopping).ConfigureAwait(false);
-                        if (reply is null)
-                        {
-                            return; // quit
-                        }
-
-                        await stream.WriteAsync(Encoding.UTF8.GetBytes(reply), stopping).ConfigureAwait(false);
+                        return;
                     }
-                }
-                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
-                {
-                    LogClientError(_logger, ex.Message);
+
+                    if (status != LineStatus.Line)
+                    {
+                        return; // closed, stopping, or idle past mgmt_idleTimeout
+                    }
+
+                    var parts = line!.Trim().Split(' ');
+                    string? reply;
+                    using (var command = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                    {
+                        // A client that leaves while a long command runs (delcounters on a big keyspace) cancels it.
+                        var watch = reader.HasBuffered ? Task.CompletedTask : WatchDisconnectAsync(client, command);
+                        try
+                        {
+                            reply = await ExecuteAsync(parts[0], parts[1..], command.Token).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            await command.CancelAsync().ConfigureAwait(false);
+                            await watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+                    }
+
+                    if (reply is null)
+                    {
+                        return; // quit
+                    }
+
+                    await SendAsync(client, Encoding.UTF8.GetBytes(reply), idle, stopping).ConfigureAwait(false);
                 }
             }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or TimeoutException)
+            {
+                LogClientError(_logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Cancels <paramref name="command"/> when the client closes its side (a peek that returns 0 bytes).</summary>
+    private static async Task WatchDisconnectAsync(Socket client, CancellationTokenSource command)
+    {
+        var probe = new byte[1];
+        try
+        {
+            var read = await client.ReceiveAsync(probe, SocketFlags.Peek, command.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                await command.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        catch (SocketException)
+        {
+            await command.CancelAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the command finished first
+        }
+    }
+
+    /// <summary>Writes a reply; a client that stops reading for the idle timeout is dropped.</summary>
+    private static async Task SendAsync(Socket client, byte[] data, TimeSpan stallTimeout, CancellationToken stopping)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        for (var offset = 0; offset < data.Length;)
+        {
+            stall.CancelAfter(stallTimeout);
+            offset += await client.SendAsync(data.AsMemory(offset, Math.Min(64 * 1024, data.Length - offset)), SocketFlags.None, stall.Token).ConfigureAwait(false);
         }
     }
 
@@ -75,7 +142,7 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
         switch (command)
         {
             case "help":
-                return "Commands: stats, counters, timers, gauges, delcounters, deltimers, delgauges, health, config, quit\n\n";
+                return "Commands: stats, counters, timers, gauges, sets, delcounters, deltimers, delgauges, health, config, quit\n\n";
             case "config":
                 return _target.ConfigText();
             case "health":
@@ -114,51 +181,15 @@ internal sealed partial class ManagementConsole : IAsyncDisposable
 
     private async Task<string> DeleteAsync(Aggregation.MetricType type, string[] parameters, CancellationToken cancellationToken)
     {
-        var sb = new StringBuilder();
-        foreach (var bucket in parameters)
-        {
-            var names = await _target.NamesAsync(type, cancellationToken).ConfigureAwait(false);
-            var deletable = ExistingStats(names, bucket);
-            if (deletable.Count == 0)
-            {
-                sb.Append("metric ").Append(bucket).Append(" not found\n");
-            }
-
-            foreach (var name in deletable)
-            {
-                await _target.DeleteAsync(type, name, cancellationToken).ConfigureAwait(false);
-                sb.Append("deleted: ").Append(name).Append('\n');
-            }
-        }
-
-        return sb.Append("END\n\n").ToString();
-    }
-
-    /// <summary>Etsy <c>existing_stats</c>: the exact name, plus every name under <c>folder.</c> for <c>folder.*</c>.</summary>
-    internal static List<string> ExistingStats(IReadOnlyList<string> names, string bucket)
-    {
-        var matches = new List<string>();
-        if (names.Contains(bucket))
-        {
-            matches.Add(bucket);
-        }
-
-        if (bucket.EndsWith(".*", StringComparison.Ordinal))
-        {
-            var folder = bucket[..^1];
-            foreach (var name in names)
-            {
-                if (name.StartsWith(folder, StringComparison.Ordinal))
-                {
-                    matches.Add(name);
-                }
-            }
-        }
-
-        return matches;
+        var plan = new DeletePlan(parameters);
+        var deleted = await _target.DeleteAsync(type, plan, cancellationToken).ConfigureAwait(false);
+        return plan.Reply(deleted);
     }
 
     public ValueTask DisposeAsync() => _loop?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MGMT: a command line longer than {Max} bytes (mgmt_maxLineLength); connection closed (logged once per 1,000)")]
+    private static partial void LogLineTooLong(ILogger logger, int max);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MGMT: Caught {Reason}, Moving on")]
     private static partial void LogClientError(ILogger logger, string reason);
@@ -181,7 +212,6 @@ internal interface IManagementTarget
 
     Task<JsObject> SetsAsync(CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<string>> NamesAsync(Aggregation.MetricType type, CancellationToken cancellationToken);
-
-    Task DeleteAsync(Aggregation.MetricType type, string name, CancellationToken cancellationToken);
+    /// <summary>Deletes, in one pass over the keys of <paramref name="type"/>, every key <paramref name="plan"/> matches.</summary>
+    Task<List<Aggregation.DeletedKey>> DeleteAsync(Aggregation.MetricType type, DeletePlan plan, CancellationToken cancellationToken);
 }

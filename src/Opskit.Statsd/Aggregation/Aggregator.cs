@@ -23,11 +23,13 @@ internal sealed class Aggregator : IAsyncDisposable
         Sequence = sequence;
         for (var i = 0; i < shardCount; i++)
         {
-            _workers[i] = new ShardWorker(new MetricShard(sequence) { Settings = settings }, _pool, capacity: 256, name: $"statsd-shard-{i}");
+            _workers[i] = new ShardWorker(new MetricShard(sequence) { Settings = settings, Overflowed = CountOverflow }, _pool, capacity: 256, name: $"statsd-shard-{i}");
         }
     }
 
     public int ShardCount => _workers.Length;
+
+    private void CountOverflow() => Statistics.Add(0, 0, 0, 1, 0, 0);
 
     /// <summary>Arrival stamps shared by every receive loop and shard (JavaScript key order across shards).</summary>
     public KeySequence Sequence { get; }

@@ -90,6 +90,12 @@ internal sealed class KeyMap<TSlot>
             }
         }
 
+        RemoveFlagged(removed, removedCount);
+    }
+
+    /// <summary>Removes the entries whose index is flagged (<paramref name="removedCount"/> of them), in one pass.</summary>
+    public void RemoveFlagged(bool[] removed, int removedCount)
+    {
         if (removedCount == 0)
         {
             return;

@@ -27,6 +27,12 @@ internal sealed class MetricShard
     /// <summary>Current settings (delete options, gauge TTL); replaced on reload.</summary>
     public AggregationSettings Settings { get; set; } = new();
 
+    /// <summary>
+    /// Called when an update would make a counter or gauge infinite (1e308 + 1e308): the update is dropped and
+    /// counted as a bad line (issue 21: no Infinity reaches a backend).
+    /// </summary>
+    public Action? Overflowed { get; set; }
+
     /// <summary>Number of keys held (all types), for memory accounting.</summary>
     public int KeyCount => _counters.Count + _timers.Count + _gauges.Count + _sets.Count;
 
@@ -50,7 +56,14 @@ internal sealed class MetricShard
             slot.Order = arrival != 0 ? arrival : _sequence.Next();
         }
 
-        slot.Value += increment;
+        var sum = slot.Value + increment;
+        if (!double.IsFinite(sum))
+        {
+            Overflowed?.Invoke();
+            return;
+        }
+
+        slot.Value = sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,7 +100,14 @@ internal sealed class MetricShard
         // Etsy: `if (gauges[key] && fields[0].match(/^[-+]/)) += else =` - a delta on a gauge that is
         // missing, 0 or NaN sets it.
         var truthy = exists && slot.Value != 0 && !double.IsNaN(slot.Value);
-        slot.Value = truthy && signed ? slot.Value + value : value;
+        var result = truthy && signed ? slot.Value + value : value;
+        if (!double.IsFinite(result))
+        {
+            Overflowed?.Invoke();
+            return;
+        }
+
+        slot.Value = result;
     }
 
     public void AddSetMember(HashedKey key, ReadOnlySpan<byte> member, long arrival = 0)
@@ -348,6 +368,45 @@ internal sealed class MetricShard
         return list;
     }
 
+    /// <summary>
+    /// Management <c>del*</c>: in one pass over the keys of <paramref name="type"/>, asks <paramref name="match"/>
+    /// about each name and removes those it claims (a bucket index ≥ 0). Checks <paramref name="cancellationToken"/>
+    /// as it goes and removes nothing when cancelled.
+    /// </summary>
+    public List<DeletedKey> DeleteMatching(MetricType type, Func<string, int> match, CancellationToken cancellationToken) => type switch
+    {
+        MetricType.Counter => DeleteMatching(_counters, static s => (s.Name, s.Order), match, cancellationToken),
+        MetricType.Timer => DeleteMatching(_timers, static s => (s.Name, s.Order), match, cancellationToken),
+        MetricType.Gauge => DeleteMatching(_gauges, static s => (s.Name, s.Order), match, cancellationToken),
+        _ => DeleteMatching(_sets, static s => (s.Name, s.Order), match, cancellationToken),
+    };
+
+    private static List<DeletedKey> DeleteMatching<TSlot>(
+        KeyMap<TSlot> map, Func<TSlot, (string Name, long Order)> describe, Func<string, int> match, CancellationToken cancellationToken)
+    {
+        var deleted = new List<DeletedKey>();
+        var removed = new bool[map.Count];
+        for (var i = 0; i < map.Count; i++)
+        {
+            if ((i & 4095) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var (name, order) = describe(map.SlotAt(i));
+            var bucket = match(name);
+            if (bucket >= 0)
+            {
+                removed[i] = true;
+                deleted.Add(new DeletedKey(bucket, order, name));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        map.RemoveFlagged(removed, deleted.Count);
+        return deleted;
+    }
+
     /// <summary>Deletes one key of a type; true when it existed.</summary>
     public bool Delete(MetricType type, string name)
     {
@@ -439,6 +498,9 @@ internal sealed class TimerValues(int capacity)
 
 /// <summary>A metric name and a number.</summary>
 internal readonly record struct NamedValue(string Name, double Value);
+
+/// <summary>A key removed by a management <c>del*</c> command: the command's bucket that claimed it, its creation order, its name.</summary>
+internal readonly record struct DeletedKey(int Bucket, long Order, string Name);
 
 /// <summary>A timer's raw values for one interval and its sample-rate-weighted count (Etsy timer_counters).</summary>
 internal sealed record TimerSnapshot(string Name, double[] Values, double Count);

@@ -70,6 +70,24 @@ internal sealed class StatsdConfig
     /// <summary>Beyond Etsy: seconds of unsent Graphite flushes kept while Graphite is down.</summary>
     public double GraphiteRetryBufferSeconds { get; private init; } = 300;
 
+    /// <summary>Beyond Etsy: bytes of unsent Graphite flushes kept while Graphite is down (default 128 MiB).</summary>
+    public long GraphiteRetryBufferBytes { get; private init; } = 128L * 1024 * 1024;
+
+    /// <summary>Beyond Etsy: ms a connection to Graphite may take to open (default 5000).</summary>
+    public int GraphiteConnectTimeoutMs { get; private init; } = 5000;
+
+    /// <summary>Beyond Etsy: ms a write to Graphite may make no progress before the flush is cut (default 30000).</summary>
+    public int GraphiteWriteTimeoutMs { get; private init; } = 30000;
+
+    /// <summary>Beyond Etsy: bounds of the TCP input (<c>servers/tcp</c>).</summary>
+    public TcpLimits TcpLimits { get; private init; } = TcpLimits.InputDefaults;
+
+    /// <summary>Beyond Etsy: bounds of the management port.</summary>
+    public TcpLimits MgmtLimits { get; private init; } = TcpLimits.ManagementDefaults;
+
+    /// <summary>Beyond Etsy: ms the repeater's TCP connection may take to open, and a write may stall (default 5000).</summary>
+    public int RepeaterTimeoutMs { get; private init; } = 5000;
+
     public bool ConsolePrettyprint { get; private init; }
 
     public IReadOnlyList<RepeaterTarget> Repeater { get; private init; } = [];
@@ -199,6 +217,18 @@ internal sealed class StatsdConfig
             GraphitePicklePort = Port(raw, "graphitePicklePort", 2004),
             GraphiteProtocol = JsValues.Truthy(raw["graphiteProtocol"]) ? JsValues.Text(raw["graphiteProtocol"]) : "text",
             GraphiteRetryBufferSeconds = graphite?["retryBufferSeconds"] is JsonNode retry ? JsValues.Number(retry) : 300,
+            GraphiteRetryBufferBytes = graphite is null ? 128L * 1024 * 1024 : PositiveLong(graphite, "graphite.", "retryBufferBytes", 128L * 1024 * 1024),
+            GraphiteConnectTimeoutMs = graphite is null ? 5000 : Positive(graphite, "connectTimeout", 5000, "graphite."),
+            GraphiteWriteTimeoutMs = graphite is null ? 30000 : Positive(graphite, "writeTimeout", 30000, "graphite."),
+            TcpLimits = new TcpLimits(
+                Positive(raw, "tcpMaxLineLength", TcpLimits.InputDefaults.MaxLineLength),
+                Positive(raw, "tcpIdleTimeout", TcpLimits.InputDefaults.IdleTimeoutMs),
+                Positive(raw, "tcpMaxConnections", TcpLimits.InputDefaults.MaxConnections)),
+            MgmtLimits = new TcpLimits(
+                Positive(raw, "mgmt_maxLineLength", TcpLimits.ManagementDefaults.MaxLineLength),
+                Positive(raw, "mgmt_idleTimeout", TcpLimits.ManagementDefaults.IdleTimeoutMs),
+                Positive(raw, "mgmt_maxConnections", TcpLimits.ManagementDefaults.MaxConnections)),
+            RepeaterTimeoutMs = Positive(raw, "repeaterTimeout", 5000),
             ConsolePrettyprint = console is not null && JsValues.Truthy(console["prettyprint"]),
             Repeater = ReadRepeater(raw["repeater"]),
             RepeaterProtocol = JsValues.Truthy(raw["repeaterProtocol"]) ? JsValues.Text(raw["repeaterProtocol"]) : "udp4",
@@ -361,7 +391,10 @@ internal sealed class StatsdConfig
         };
     }
 
-    private static int Positive(JsonObject config, string key, int fallback)
+    private static int Positive(JsonObject config, string key, int fallback, string path = "") =>
+        (int)PositiveLong(config, path, key, fallback, int.MaxValue);
+
+    private static long PositiveLong(JsonObject config, string path, string key, long fallback, long max = long.MaxValue / 2)
     {
         if (!config.ContainsKey(key))
         {
@@ -369,11 +402,11 @@ internal sealed class StatsdConfig
         }
 
         var value = JsValues.Number(config[key]);
-        if (double.IsNaN(value) || value < 1 || value > int.MaxValue)
+        if (double.IsNaN(value) || value < 1 || value > max)
         {
-            throw new FormatException($"{key} must be a positive number, not '{JsValues.Text(config[key])}'");
+            throw new FormatException($"{path}{key} must be a positive number, not '{JsValues.Text(config[key])}'");
         }
 
-        return (int)value;
+        return (long)value;
     }
 }

@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "listening for statsd {Protocol} on {Endpoint} ({Readers} receive loops)")]
     public static partial void Listening(ILogger logger, string protocol, string endpoint, int readers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection from {Remote} closed: a line longer than {Max} bytes (tcpMaxLineLength) was counted as a bad line (logged once per 1,000)")]
+    public static partial void TcpLineTooLong(ILogger logger, string remote, int max);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection from {Remote} closed after {IdleMs} ms without data (tcpIdleTimeout)")]
+    public static partial void TcpIdleClosed(ILogger logger, string remote, int idleMs);
 }

@@ -67,6 +67,9 @@ internal sealed class PacketProcessor
         _router.CountPacket(tcp, lines);
     }
 
+    /// <summary>Counts one bad line that never reached the parser (a TCP line over the length limit).</summary>
+    public void CountBadLine() => _router.CountParserFailure();
+
     /// <summary>Hands a packet to the repeater (if any).</summary>
     public void Observe(ReadOnlySpan<byte> packet, bool tcp) => _observer?.OnPacket(packet, tcp);
 

@@ -18,11 +18,15 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly Lock _gate = new();
     private readonly Task _acceptLoop;
+    private readonly int _maxConnections;
+    private int _open;
+    private long _refused;
 
-    private TcpAcceptLoop(Socket listener, Func<Socket, CancellationToken, Task> handler)
+    private TcpAcceptLoop(Socket listener, Func<Socket, CancellationToken, Task> handler, int maxConnections)
     {
         _listener = listener;
         _handler = handler;
+        _maxConnections = maxConnections;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptAsync);
     }
@@ -30,8 +34,17 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
     /// <summary>The bound address (the real port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Binds and listens, then accepts until disposed; <paramref name="handler"/> owns each accepted socket.</summary>
-    public static TcpAcceptLoop Start(IPAddress address, int port, int backlog, Func<Socket, CancellationToken, Task> handler)
+    /// <summary>Connections being served now.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
+
+    /// <summary>Connections closed on accept because <c>maxConnections</c> were open.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refused);
+
+    /// <summary>
+    /// Binds and listens, then accepts until disposed; <paramref name="handler"/> owns each accepted socket. With
+    /// <paramref name="maxConnections"/> open, a new connection is closed at once (and counted).
+    /// </summary>
+    public static TcpAcceptLoop Start(IPAddress address, int port, int backlog, Func<Socket, CancellationToken, Task> handler, int maxConnections = int.MaxValue)
     {
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -47,7 +60,7 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
             throw;
         }
 
-        return new TcpAcceptLoop(listener, handler);
+        return new TcpAcceptLoop(listener, handler, maxConnections);
     }
 
     private async Task AcceptAsync()
@@ -72,11 +85,34 @@ internal sealed class TcpAcceptLoop : IAsyncDisposable
                 continue;
             }
 
+            if (Interlocked.Increment(ref _open) > _maxConnections)
+            {
+                // Over the cap: close at once (a reset, so the client sees it) rather than hold a socket and a
+                // handler for it; the clients already connected are not affected.
+                Interlocked.Decrement(ref _open);
+                Interlocked.Increment(ref _refused);
+                client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
             lock (_gate)
             {
                 _connections.RemoveAll(static t => t.IsCompleted);
-                _connections.Add(Task.Run(() => _handler(client, _stop.Token)));
+                _connections.Add(Task.Run(() => ServeAsync(client)));
             }
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        try
+        {
+            await _handler(client, _stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
         }
     }
 

@@ -197,6 +197,11 @@ internal sealed class StatsdLineParser
             return false;
         }
 
+        if (rate == 0)
+        {
+            return false; // 1 / 0: the general path counts it as a bad line
+        }
+
         switch (kind)
         {
             case MetricKind.Counter:
@@ -433,6 +438,12 @@ internal sealed class StatsdLineParser
             switch (metricType[0])
             {
                 case (byte)'g':
+                    if (!double.IsFinite(number))
+                    {
+                        sink.BadLine();
+                        return;
+                    }
+
                     sink.Gauge(key, number, value[0] is (byte)'-' or (byte)'+');
                     return;
                 case (byte)'s':
@@ -440,17 +451,45 @@ internal sealed class StatsdLineParser
                     return;
                 case (byte)'h' or (byte)'d':
                     // Beyond Etsy: DogStatsD histograms and distributions aggregate as timers.
-                    sink.Timer(key, number, 1 / sampleRate);
+                    EmitTimer(key, number, sampleRate, ref sink);
                     return;
             }
         }
         else if (metricType.SequenceEqual("ms"u8))
         {
-            sink.Timer(key, number, 1 / sampleRate);
+            EmitTimer(key, number, sampleRate, ref sink);
             return;
         }
 
-        sink.Counter(key, number * (1 / sampleRate));
+        // Beyond Etsy (issue 21): Infinity, NaN, 1e400 and a rate of 0 (1 / 0) would reach the backends as
+        // "Infinity"/"NaN"; they are bad lines instead.
+        var increment = number * (1 / sampleRate);
+        if (!double.IsFinite(increment))
+        {
+            sink.BadLine();
+            return;
+        }
+
+        sink.Counter(key, increment);
+    }
+
+    /// <summary>
+    /// Largest timer value accepted: its square, and the sum of squares of up to 10^8 such values, stay finite
+    /// (Etsy's <c>sum_squares</c> would otherwise be Infinity).
+    /// </summary>
+    internal const double MaxTimerValue = 1e150;
+
+    private static void EmitTimer<TSink>(ReadOnlySpan<byte> key, double number, double sampleRate, ref TSink sink)
+        where TSink : struct, IMetricSink, allows ref struct
+    {
+        var count = 1 / sampleRate;
+        if (!double.IsFinite(number) || Math.Abs(number) > MaxTimerValue || !double.IsFinite(count))
+        {
+            sink.BadLine();
+            return;
+        }
+
+        sink.Timer(key, number, count);
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace Opskit.Statsd.Compat.Tests.Management;
 /// and the replies are compared, with only clock readings (uptime, last_*) masked. One planned
 /// difference: Opskit's <c>stats</c> adds its receive counters and Graphite retry-buffer counters
 /// (issue 4 asks for them there), so for <c>stats</c> Etsy's lines must appear in Opskit's reply in
-/// the same order and every added line must have Etsy's <c>group.metric: value</c> shape.
+/// the same order and every added line must have Etsy's <c>group.metric: value</c> shape; and <c>help</c>
+/// lists <c>sets</c> (issue 20).
 /// </summary>
 public sealed partial class ManagementReplyTests
 {
@@ -56,7 +57,13 @@ public sealed partial class ManagementReplyTests
         var differences = new List<string>();
         for (var i = 0; i < Session.Length; i++)
         {
-            var same = Session[i].Command == "stats" ? StatsExtendEtsy(etsy[i], opskit[i]) : etsy[i] == opskit[i];
+            var same = Session[i].Command switch
+            {
+                "stats" => StatsExtendEtsy(etsy[i], opskit[i]),
+                // Planned (issue 20): our help lists the sets command, which Etsy has not got.
+                "help" => etsy[i].Replace("gauges, delcounters", "gauges, sets, delcounters", StringComparison.Ordinal) == opskit[i],
+                _ => etsy[i] == opskit[i],
+            };
             if (!same)
             {
                 differences.Add($"'{Session[i].Command}':\n  etsy:   {Show(etsy[i])}\n  opskit: {Show(opskit[i])}");

@@ -1,23 +1,47 @@
 using System.Text.Json.Nodes;
 using Opskit.Statsd.Admin;
+using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Tests.Support;
 
 namespace Opskit.Statsd.Tests.Admin;
 
 public sealed class ManagementConsoleTests
 {
-    [Fact] // mgmt_console_tests.stat_matches
+    [Fact] // mgmt_console_tests.stat_matches, through the one-pass plan
     public void Stat_matches()
     {
-        IReadOnlyList<string> stats = ["a.b", "a.c", "c"];
-        Assert.Empty(ManagementConsole.ExistingStats(stats, "d"));
-        Assert.Empty(ManagementConsole.ExistingStats(stats, "a"));
-        Assert.Empty(ManagementConsole.ExistingStats(stats, "c.a"));
-        Assert.Empty(ManagementConsole.ExistingStats(stats, "c.*"));
-        Assert.Empty(ManagementConsole.ExistingStats(stats, string.Empty));
-        Assert.Equal(["a.b"], ManagementConsole.ExistingStats(stats, "a.b"));
-        Assert.Equal(["c"], ManagementConsole.ExistingStats(stats, "c"));
-        Assert.Equal(["a.b", "a.c"], ManagementConsole.ExistingStats(stats, "a.*"));
+        static int Match(string bucket, string name) => new DeletePlan([bucket]).Match(name);
+        string[] stats = ["a.b", "a.c", "c"];
+        foreach (var bucket in (string[])["d", "a", "c.a", "c.*", ""])
+        {
+            Assert.All(stats, name => Assert.Equal(-1, Match(bucket, name)));
+        }
+
+        Assert.Equal([0, -1, -1], stats.Select(n => Match("a.b", n)));
+        Assert.Equal([-1, -1, 0], stats.Select(n => Match("c", n)));
+        Assert.Equal([0, 0, -1], stats.Select(n => Match("a.*", n)));
+    }
+
+    [Fact]
+    public void A_key_goes_to_the_first_name_of_the_command_that_matches_it_as_Etsy_deletes_in_order()
+    {
+        var plan = new DeletePlan(["x.y", "x.*", "x.y.*", "x.*", "nothing"]);
+        List<DeletedKey> deleted = [];
+        long order = 0;
+        foreach (var name in (string[])["x.z", "x.y", "x.y.w", "q", "x.*"])
+        {
+            var bucket = plan.Match(name);
+            if (bucket >= 0)
+            {
+                deleted.Add(new DeletedKey(bucket, order++, name));
+            }
+        }
+
+        // x.y: exact, first name. x.*: every other x. key, the key named "x.*" twice (exact and under the folder,
+        // as Etsy lists it). The later names find nothing left.
+        Assert.Equal(
+            "deleted: x.y\ndeleted: x.*\ndeleted: x.z\ndeleted: x.y.w\ndeleted: x.*\nmetric x.y.* not found\nmetric x.* not found\nmetric nothing not found\nEND\n\n",
+            plan.Reply(deleted));
     }
 
     [Fact] // mgmt_console_tests.stat_deletes (over the real management port, against gauges)
@@ -39,7 +63,7 @@ public sealed class ManagementConsoleTests
     {
         await using var statsd = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray() });
         await statsd.SendAsync("t:5|ms\nt:3|ms\nc:1|c\ns:u1|s");
-        Assert.Equal("Commands: stats, counters, timers, gauges, delcounters, deltimers, delgauges, health, config, quit\n\n", await statsd.ManageAsync("help"));
+        Assert.Equal("Commands: stats, counters, timers, gauges, sets, delcounters, deltimers, delgauges, health, config, quit\n\n", await statsd.ManageAsync("help"));
         Assert.Equal("health: up\n", await statsd.ManageAsync("health"));
         Assert.Equal("health: down\nhealth: down\nhealth: up\n", await statsd.ManageAsync("health DOWN", "health", "health up"));
         Assert.Equal("ERROR\n", await statsd.ManageAsync("nonsense"));

@@ -136,4 +136,45 @@ public sealed class OtherBackendTests
         var file = statsd.Server.Scheduler.Runners.Single(r => r.Backend.Name == "file");
         await Eventually.AssertAsync(() => file.Failures == 1, TimeSpan.FromSeconds(10), "the file backend failure to be counted");
     }
+
+    [Fact]
+    public async Task Stats_before_the_first_flush_shows_last_flush_as_time_since_start_as_Etsy_does()
+    {
+        // Etsy's backends start with last_flush = startup time, so `stats` shows the uptime, not seconds since 1970.
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray("prometheus", "file"),
+            ["prometheus"] = new JsonObject { ["port"] = FreePort.Tcp() },
+            ["file"] = new JsonObject { ["name"] = Path.Combine(Path.GetTempPath(), $"opskit-statsd-{Guid.NewGuid():N}.log") },
+        });
+        var stats = await statsd.ManageAsync("stats");
+        var uptime = StatValue(stats, "uptime");
+        Assert.InRange(StatValue(stats, "prometheus.last_flush"), 0, uptime + 1);
+        Assert.InRange(StatValue(stats, "file.last_flush"), 0, uptime + 1);
+    }
+
+    [Fact]
+    public async Task A_dogstatsd_tag_without_a_value_is_the_label_value_true_in_prometheus()
+    {
+        var port = FreePort.Tcp();
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray("prometheus"),
+            ["prometheus"] = new JsonObject { ["port"] = port },
+        });
+        await statsd.SendAsync("tagged.hits:2|c|#region,env:prod");
+        await statsd.Server.FlushNowAsync(Ct);
+        using var http = new HttpClient();
+        await Eventually.AssertAsync(
+            () => http.GetStringAsync(statsd.Server.PrometheusUrl, Ct).GetAwaiter().GetResult()
+                .Contains("tagged_hits_total{region=\"true\",env=\"prod\"} 2\n", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the value-less tag as region=\"true\" (docs/statsd.md)");
+    }
+
+    private static double StatValue(string stats, string name)
+    {
+        var line = stats.Split('\n').Single(l => l.StartsWith(name + ": ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 2)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -171,10 +171,32 @@ public sealed class InputTests
     public async Task A_second_daemon_on_the_same_port_fails_instead_of_sharing_it()
     {
         await using var first = await RunningStatsd.StartAsync(new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2 });
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningStatsd.StartAsync(
+        var ex = await Assert.ThrowsAsync<ListenException>(() => RunningStatsd.StartAsync(
             new JsonObject { ["backends"] = new JsonArray(), ["udpReaders"] = 2, ["port"] = first.UdpPort }));
         Assert.Equal(SocketError.AddressAlreadyInUse, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
         Assert.Contains($"UDP 127.0.0.1:{first.UdpPort}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_does_not_flush_or_claim_to_stop()
+    {
+        // Issue 20: the management port is taken; the console backend must not print an (empty) final flush.
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var console = new StringWriter();
+        using var logs = new ListLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var config = Opskit.Statsd.Configuration.StatsdConfig.FromObject(new JsonObject
+        {
+            ["address"] = "127.0.0.1",
+            ["port"] = FreePort.Udp(),
+            ["mgmt_port"] = ((IPEndPoint)taken.LocalEndpoint).Port,
+            ["backends"] = new JsonArray("./backends/console"),
+        });
+        var ex = await Assert.ThrowsAsync<ListenException>(() => StatsdServer.StartAsync(config, null, factory, TimeProvider.System, console, Ct));
+        Assert.Contains($"management TCP 127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, console.ToString());
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("stopp", StringComparison.Ordinal) || m == "server is up");
     }
 
     [Fact]

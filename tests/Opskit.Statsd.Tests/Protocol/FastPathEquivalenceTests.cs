@@ -83,7 +83,7 @@ public sealed class FastPathEquivalenceTests
     [InlineData("a:5.|c", "c:a=5")]
     [InlineData("a:.5|c", "c:a=0.5")]
     [InlineData("a:1234567890123456|c", "c:a=1234567890123456")]
-    [InlineData("a:0.1|c|@0", "c:a=Infinity")]
+    [InlineData("a:0.1|c|@0", "bad")]
     [InlineData("a:1|c|@5.", "c:a=0.2")]
     [InlineData("a:1|ms|#t:1", "ms:a;t=1=1/1")]
     [InlineData("a:1|x", "c:a=1")]

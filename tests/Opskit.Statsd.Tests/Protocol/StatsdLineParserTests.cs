@@ -47,7 +47,7 @@ public sealed class StatsdLineParserTests
     [InlineData("a:+1|ms", "ms:a=1/1")]
     [InlineData("a:0,345345|ms", "bad")]
     [InlineData("a:x|ms", "bad")]
-    [InlineData("a:3|ms|@0", "ms:a=3/Infinity")]
+    [InlineData("a:3|ms|@0", "bad")] // beyond Etsy (issue 21): a count of Infinity
     [InlineData("a:100|h", "ms:a=100/1")]
     [InlineData("a:100|d", "ms:a=100/1")]
     [InlineData("a:-5|h", "ms:a=-5/1")]
@@ -62,7 +62,7 @@ public sealed class StatsdLineParserTests
     [InlineData("a:5|g|@0.5", "g:a=5")]
     [InlineData("a:5|g|@x", "bad")]
     [InlineData("a: -5|g", "g:a=-5")]
-    [InlineData("a:-Infinity|g", "gd:a=-Infinity")]
+    [InlineData("a:-Infinity|g", "bad")] // beyond Etsy (issue 21): non-finite
     // sets
     [InlineData("a:foo|s", "s:a=foo")]
     [InlineData("a:123456|s", "s:a=123456")]
@@ -85,7 +85,7 @@ public sealed class StatsdLineParserTests
     [InlineData("a:1|c|@2e-1", "c:a=0.5")]
     [InlineData("a:1|c|@1e1", "c:a=1")]
     [InlineData("a:1|c|@1.", "c:a=1")]
-    [InlineData("a:1|c|@0x10", "c:a=Infinity")]
+    [InlineData("a:1|c|@0x10", "bad")] // rate 0 (Etsy: Infinity)
     [InlineData("a:1|c|@+1", "bad")]
     [InlineData("a:1|c|@ 1", "bad")]
     [InlineData("a:1|c|@1.0|extra", "c:a=1")]
@@ -132,13 +132,23 @@ public sealed class StatsdLineParserTests
     // JavaScript Number() corners
     [InlineData("a: 5|c", "c:a=5")]
     [InlineData("a: |c", "c:a=0")]
-    [InlineData("a:Infinity|c", "c:a=Infinity")]
+    [InlineData("a:Infinity|c", "bad")] // beyond Etsy (issue 21): non-finite values are bad lines
+    [InlineData("a:1|c|@0", "bad")]
+    [InlineData("a:0|c|@0", "bad")]
+    [InlineData("a:+1e308|g", "gd:a=1e+308")]
+    [InlineData("a:1e309|g", "bad")]
+    [InlineData("a:NaN|g", "bad")]
+    [InlineData("a:Infinity|ms", "bad")]
+    [InlineData("a:1e150|ms", "ms:a=1e+150/1")]
+    [InlineData("a:1e151|ms", "bad")]
+    [InlineData("a:1e200|h", "bad")]
+    [InlineData("a:1e308|c|@0.1", "bad")]
     [InlineData("a:0x10|c", "c:a=16")]
     [InlineData("a:0b101|c", "c:a=5")]
     [InlineData("a:0o17|c", "c:a=15")]
     [InlineData("a:-0x10|c", "bad")]
     [InlineData("a:1_000|c", "bad")]
-    [InlineData("a:1e1000|c", "c:a=Infinity")]
+    [InlineData("a:1e1000|c", "bad")]
     [InlineData("a:.5|c", "c:a=0.5")]
     [InlineData("a:5.|c", "c:a=5")]
     [InlineData("a:NaN|c", "bad")]

@@ -10,9 +10,9 @@ namespace Opskit.Statsd.Backends.File;
 /// <c>file.name</c> — <c>c NAME COUNT</c> (integer), <c>t NAME VALUE</c> (one line per timer value, 6 decimals),
 /// <c>g NAME VALUE</c> (6 decimals), <c>s NAME m1;m2</c> — skipping the daemon's own <c>statsd.*</c> metrics.
 /// </summary>
-internal sealed class FileBackend(string path, TimeProvider time) : IStatsdBackend
+internal sealed class FileBackend(string path, TimeProvider time, long startupSeconds) : IStatsdBackend
 {
-    private double _lastFlush;
+    private double _lastFlush = startupSeconds; // as Etsy's backends: `stats` before the first flush shows the uptime
     private double _lastException;
 
     public string Name => "file";

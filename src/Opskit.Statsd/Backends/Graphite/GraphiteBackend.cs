@@ -1,35 +1,46 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Configuration;
 using Opskit.Statsd.Flushing;
-using Opskit.Statsd.Protocol;
 
 namespace Opskit.Statsd.Backends.Graphite;
 
 /// <summary>
 /// Etsy's graphite backend: one TCP connection per flush to graphiteHost:graphitePort (text) or
-/// graphitePicklePort (pickle), the same metric names and values, and graphiteStats. Beyond Etsy, flushes
-/// that could not be sent wait in a bounded buffer and go out (oldest first) once Graphite accepts
-/// connections again; what the buffer cannot hold is dropped, counted and logged.
+/// graphitePicklePort (pickle), the same metric names and values, and graphiteStats. Beyond Etsy (issue 21):
+/// <list type="bullet">
+/// <item>connecting and writing have separate timeouts: <c>graphite.connectTimeout</c> bounds the connect, and
+/// <c>graphite.writeTimeout</c> bounds how long a write may make no progress, so a big flush to a carbon that
+/// reads slowly is never cut while it keeps reading;</item>
+/// <item>a flush is sent whole or retried whole: it leaves the retry buffer only once its last byte was
+/// written. Carbon keeps the last value per metric and timestamp, so resending a whole flush (same names,
+/// values and timestamps) rewrites what an interrupted attempt already stored; nothing is counted twice;</item>
+/// <item>flushes that could not be sent wait in a buffer bounded by count (<c>retryBufferSeconds</c>) and by
+/// bytes (<c>retryBufferBytes</c>) and go out oldest first; what it cannot hold is dropped, counted
+/// (<c>dropped_flushes</c>, <c>dropped_bytes</c>) and logged.</item>
+/// </list>
 /// </summary>
 internal sealed partial class GraphiteBackend : IStatsdBackend
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly StatsdConfig _config;
     private readonly GraphiteNames _names;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Queue<byte[]> _unsent = new();
+    private readonly Queue<GraphitePayload> _unsent = new();
     private readonly int _maxUnsent;
+    private readonly long _maxUnsentBytes;
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _writeTimeout;
+    private long _unsentBytes;
+    private int _unsentCount;
     private double _lastFlush;
     private double _lastException;
     private double _flushTime;
     private double _flushLength;
     private long _droppedFlushes;
+    private long _droppedBytes;
 
     public GraphiteBackend(StatsdConfig config, TimeProvider time, long startupSeconds, ILogger logger)
     {
@@ -39,6 +50,9 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         _logger = logger;
         _lastFlush = startupSeconds;
         _maxUnsent = (int)Math.Max(1, Math.Ceiling(config.GraphiteRetryBufferSeconds * 1000 / config.FlushIntervalMs));
+        _maxUnsentBytes = config.GraphiteRetryBufferBytes;
+        _connectTimeout = TimeSpan.FromMilliseconds(config.GraphiteConnectTimeoutMs);
+        _writeTimeout = TimeSpan.FromMilliseconds(config.GraphiteWriteTimeoutMs);
     }
 
     public string Name => "graphite";
@@ -46,19 +60,29 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
     /// <summary>Flushes dropped because the retry buffer was full.</summary>
     public long DroppedFlushes => Interlocked.Read(ref _droppedFlushes);
 
+    /// <summary>Bytes of the flushes dropped because the retry buffer was full.</summary>
+    public long DroppedBytes => Interlocked.Read(ref _droppedBytes);
+
+    /// <summary>Flushes waiting to be sent (after a failure).</summary>
+    public int UnsentFlushes => Volatile.Read(ref _unsentCount);
+
     public IEnumerable<KeyValuePair<string, double>> Status() =>
     [
         new("last_flush", _lastFlush),
         new("last_exception", _lastException),
         new("flush_time", _flushTime),
         new("flush_length", _flushLength),
-        new("unsent_flushes", _unsent.Count),
+        new("unsent_flushes", UnsentFlushes),
+        new("unsent_bytes", Interlocked.Read(ref _unsentBytes)),
         new("dropped_flushes", DroppedFlushes),
+        new("dropped_bytes", DroppedBytes),
     ];
 
     public async Task FlushAsync(MetricSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var lines = BuildLines(snapshot);
+        var pickle = _config.GraphiteProtocol == "pickle";
+        var writer = new GraphitePayloadWriter(pickle);
+        WriteMetrics(snapshot, writer);
         if (_config.GraphiteHost is null)
         {
             return; // Etsy: without graphiteHost metrics are processed but discarded.
@@ -67,38 +91,41 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var ts = (long)TimerStatistics.JsRound(now / 1000.0);
         var ns = string.Join('.', _names.Global.Append(_names.PrefixStats));
-        lines.Add(new GraphiteLine(ns + ".graphiteStats.last_exception" + _names.GlobalSuffix, _lastException, ts));
-        lines.Add(new GraphiteLine(ns + ".graphiteStats.last_flush" + _names.GlobalSuffix, _lastFlush, ts));
-        lines.Add(new GraphiteLine(ns + ".graphiteStats.flush_time" + _names.GlobalSuffix, _flushTime, ts));
-        lines.Add(new GraphiteLine(ns + ".graphiteStats.flush_length" + _names.GlobalSuffix, _flushLength, ts));
-        var pickle = _config.GraphiteProtocol == "pickle";
-        var payload = pickle ? ToPickle(lines) : ToText(lines);
+        writer.Line(ns + ".graphiteStats.last_exception" + _names.GlobalSuffix, _lastException, ts);
+        writer.Line(ns + ".graphiteStats.last_flush" + _names.GlobalSuffix, _lastFlush, ts);
+        writer.Line(ns + ".graphiteStats.flush_time" + _names.GlobalSuffix, _flushTime, ts);
+        writer.Line(ns + ".graphiteStats.flush_length" + _names.GlobalSuffix, _flushLength, ts);
+        var payload = writer.Finish();
         var port = pickle ? _config.GraphitePicklePort : _config.GraphitePort;
+        Keep(payload);
 
-        _unsent.Enqueue(payload);
-        while (_unsent.Count > _maxUnsent)
-        {
-            _unsent.Dequeue();
-            var dropped = Interlocked.Increment(ref _droppedFlushes);
-            LogDropped(_logger, dropped, _maxUnsent);
-        }
-
+        var sending = false;
         try
         {
-            using var client = new TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ConnectTimeout);
-            await client.ConnectAsync(_config.GraphiteHost, port, timeout.Token).ConfigureAwait(false);
-            var stream = client.GetStream();
-            var started = Stopwatch.GetTimestamp();
-            var backlog = _unsent.Count - 1;
-            while (_unsent.Count > 0)
+            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                await stream.WriteAsync(_unsent.Peek(), timeout.Token).ConfigureAwait(false);
-                _unsent.Dequeue();
+                connect.CancelAfter(_connectTimeout);
+                try
+                {
+                    await client.ConnectAsync(_config.GraphiteHost, port, connect.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"connect timed out after {_connectTimeout.TotalSeconds:0.###} s");
+                }
             }
 
-            client.Client.Shutdown(SocketShutdown.Send);
+            sending = true;
+            var started = Stopwatch.GetTimestamp();
+            var backlog = _unsent.Count - 1;
+            while (_unsent.TryPeek(out var next))
+            {
+                await next.SendAsync(client, _writeTimeout, cancellationToken).ConfigureAwait(false);
+                Release(_unsent.Dequeue());
+            }
+
+            client.Shutdown(SocketShutdown.Send);
             _flushTime = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _flushLength = payload.Length;
             _lastFlush = TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
@@ -107,38 +134,85 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
                 LogBacklogSent(_logger, backlog);
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or TimeoutException)
         {
             _lastException = TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-            LogUnreachable(_logger, _config.GraphiteHost, port, _unsent.Count, ex.Message);
+            if (sending)
+            {
+                LogWriteFailed(_logger, _config.GraphiteHost, port, _unsent.Count, ex.Message);
+            }
+            else
+            {
+                LogUnreachable(_logger, _config.GraphiteHost, port, _unsent.Count, ex.Message);
+            }
+
+            // A flush larger than the whole buffer was given its one attempt; it cannot be kept for another.
+            TrimToBounds(allowOversizedNewest: false);
         }
     }
 
+    /// <summary>Adds the newest flush to the retry buffer, dropping the oldest ones it pushes past the bounds.</summary>
+    private void Keep(GraphitePayload payload)
+    {
+        _unsent.Enqueue(payload);
+        Interlocked.Add(ref _unsentBytes, payload.Length);
+        Volatile.Write(ref _unsentCount, _unsent.Count);
+        TrimToBounds(allowOversizedNewest: true);
+    }
+
+    private void TrimToBounds(bool allowOversizedNewest)
+    {
+        while (_unsent.Count > 0
+            && (_unsent.Count > _maxUnsent || Interlocked.Read(ref _unsentBytes) > _maxUnsentBytes)
+            && !(allowOversizedNewest && _unsent.Count == 1))
+        {
+            var dropped = _unsent.Dequeue();
+            Release(dropped);
+            var flushes = Interlocked.Increment(ref _droppedFlushes);
+            var bytes = Interlocked.Add(ref _droppedBytes, dropped.Length);
+            LogDropped(_logger, flushes, bytes, _maxUnsent, _maxUnsentBytes);
+        }
+    }
+
+    private void Release(GraphitePayload payload)
+    {
+        Interlocked.Add(ref _unsentBytes, -payload.Length);
+        Volatile.Write(ref _unsentCount, _unsent.Count);
+    }
+
     /// <summary>Etsy <c>flush_stats</c>: every metric line, in Etsy's order, before graphiteStats.</summary>
-    internal List<GraphiteLine> BuildLines(MetricSnapshot snapshot)
+    internal void WriteMetrics(MetricSnapshot snapshot, GraphitePayloadWriter w)
     {
         var started = Stopwatch.GetTimestamp();
         var ts = snapshot.Timestamp;
-        var lines = new List<GraphiteLine>(snapshot.Counters.Count * 2 + snapshot.Timers.Count * 16 + snapshot.Gauges.Count + snapshot.Sets.Count + 8);
         var numStats = 0;
         var n = _names;
+        string[] statsCounts = ["stats_counts"];
         for (var i = 0; i < snapshot.Counters.Count; i++)
         {
             var counter = snapshot.Counters[i];
             if (n.LegacyFlush)
             {
-                lines.Add(new GraphiteLine(n.Format(n.Counter, counter.Name), snapshot.CounterRates[i], ts));
+                w.BeginLine();
+                n.WriteName(w, n.Counter, counter.Name);
+                w.EndLine(snapshot.CounterRates[i], ts);
                 if (n.FlushCounts)
                 {
-                    lines.Add(new GraphiteLine(n.Format(["stats_counts"], counter.Name), counter.Value, ts));
+                    w.BeginLine();
+                    n.WriteName(w, statsCounts, counter.Name);
+                    w.EndLine(counter.Value, ts);
                 }
             }
             else
             {
-                lines.Add(new GraphiteLine(n.Format(n.Counter, counter.Name, "rate"), snapshot.CounterRates[i], ts));
+                w.BeginLine();
+                n.WriteName(w, n.Counter, counter.Name, "rate");
+                w.EndLine(snapshot.CounterRates[i], ts);
                 if (n.FlushCounts)
                 {
-                    lines.Add(new GraphiteLine(n.Format(n.Counter, counter.Name, "count"), counter.Value, ts));
+                    w.BeginLine();
+                    n.WriteName(w, n.Counter, counter.Name, "count");
+                    w.EndLine(counter.Value, ts);
                 }
             }
 
@@ -149,14 +223,18 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         {
             foreach (var stat in timer.Stats)
             {
-                lines.Add(new GraphiteLine(n.Format(n.Timer, timer.Key, stat.Name), stat.Value, ts));
+                w.BeginLine();
+                n.WriteName(w, n.Timer, timer.Key, stat.Name);
+                w.EndLine(stat.Value, ts);
             }
 
             if (timer.Histogram is { } histogram)
             {
                 foreach (var bin in histogram)
                 {
-                    lines.Add(new GraphiteLine(n.Format(n.Timer, timer.Key, "histogram", bin.Name), bin.Value, ts));
+                    w.BeginLine();
+                    n.WriteName(w, n.Timer, timer.Key, "histogram", bin.Name);
+                    w.EndLine(bin.Value, ts);
                 }
             }
 
@@ -165,13 +243,17 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
 
         foreach (var gauge in snapshot.Gauges)
         {
-            lines.Add(new GraphiteLine(n.Format(n.Gauge, gauge.Name), gauge.Value, ts));
+            w.BeginLine();
+            n.WriteName(w, n.Gauge, gauge.Name);
+            w.EndLine(gauge.Value, ts);
             numStats++;
         }
 
         foreach (var set in snapshot.Sets)
         {
-            lines.Add(new GraphiteLine(n.Format(n.Set, set.Name, "count"), set.Members.Length, ts));
+            w.BeginLine();
+            n.WriteName(w, n.Set, set.Name, "count");
+            w.EndLine(set.Members.Length, ts);
             numStats++;
         }
 
@@ -179,62 +261,29 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         var prefix = n.PrefixStats;
         if (n.LegacyFlush)
         {
-            lines.Add(new GraphiteLine(prefix + ".numStats" + n.GlobalSuffix, numStats, ts));
-            lines.Add(new GraphiteLine("stats." + prefix + ".graphiteStats.calculationtime" + n.GlobalSuffix, calculation, ts));
+            w.Line(prefix + ".numStats" + n.GlobalSuffix, numStats, ts);
+            w.Line("stats." + prefix + ".graphiteStats.calculationtime" + n.GlobalSuffix, calculation, ts);
             foreach (var metric in snapshot.StatsdMetrics)
             {
-                lines.Add(new GraphiteLine("stats." + prefix + "." + metric.Name + n.GlobalSuffix, metric.Value, ts));
+                w.Line("stats." + prefix + "." + metric.Name + n.GlobalSuffix, metric.Value, ts);
             }
         }
         else
         {
-            lines.Add(new GraphiteLine(n.Format(n.Global, prefix, "numStats"), numStats, ts));
-            lines.Add(new GraphiteLine(n.Format(n.Global, prefix, "graphiteStats", "calculationtime"), calculation, ts));
+            w.Line(n.Format(n.Global, prefix, "numStats"), numStats, ts);
+            w.Line(n.Format(n.Global, prefix, "graphiteStats", "calculationtime"), calculation, ts);
             foreach (var metric in snapshot.StatsdMetrics)
             {
-                lines.Add(new GraphiteLine(n.Format(n.Global, prefix, metric.Name), metric.Value, ts));
+                w.Line(n.Format(n.Global, prefix, metric.Name), metric.Value, ts);
             }
         }
-
-        return lines;
-    }
-
-    /// <summary>Etsy <c>Stats.toText</c>: <c>key value ts</c> lines, each ending in a newline.</summary>
-    internal static byte[] ToText(List<GraphiteLine> lines)
-    {
-        var sb = new StringBuilder(lines.Count * 48);
-        foreach (var line in lines)
-        {
-            sb.Append(line.Key).Append(' ').Append(JsNumber.ToJsString(line.Value)).Append(' ').Append(line.Timestamp).Append('\n');
-        }
-
-        return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    /// <summary>Etsy <c>Stats.toPickle</c>: a pickle protocol 0 list of (key, (ts, 'value')) with a 4-byte length header.</summary>
-    internal static byte[] ToPickle(List<GraphiteLine> lines)
-    {
-        var sb = new StringBuilder(lines.Count * 48);
-        sb.Append("(l");
-        foreach (var line in lines)
-        {
-            sb.Append("(S'").Append(line.Key).Append("'\n(L").Append(line.Timestamp).Append("L\nS'")
-                .Append(JsNumber.ToJsString(line.Value)).Append("'\ntta");
-        }
-
-        sb.Append('.');
-        var body = Encoding.UTF8.GetBytes(sb.ToString());
-        var payload = new byte[body.Length + 4];
-        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)sb.Length);
-        body.CopyTo(payload, 4);
-        return payload;
     }
 
     public ValueTask DisposeAsync()
     {
         if (_unsent.Count > 0)
         {
-            LogUnsentAtExit(_logger, _unsent.Count);
+            LogUnsentAtExit(_logger, _unsent.Count, Interlocked.Read(ref _unsentBytes));
         }
 
         return ValueTask.CompletedTask;
@@ -243,15 +292,15 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
     [LoggerMessage(Level = LogLevel.Warning, Message = "graphite {Host}:{Port} unreachable ({Reason}); {Unsent} flushes kept for retry")]
     private static partial void LogUnreachable(ILogger logger, string host, int port, int unsent, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "graphite retry buffer full ({Max} flushes): dropped the oldest flush, {Dropped} dropped so far")]
-    private static partial void LogDropped(ILogger logger, long dropped, int max);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "graphite {Host}:{Port}: a flush was cut while sending ({Reason}); {Unsent} flushes kept for retry, each to be sent again whole")]
+    private static partial void LogWriteFailed(ILogger logger, string host, int port, int unsent, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "graphite retry buffer full ({Max} flushes, {MaxBytes} bytes): dropped the oldest flush; {Dropped} flushes ({DroppedBytes} bytes) dropped so far")]
+    private static partial void LogDropped(ILogger logger, long dropped, long droppedBytes, int max, long maxBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "graphite reachable again: sent {Count} buffered flushes")]
     private static partial void LogBacklogSent(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "graphite: {Count} flushes were never sent (graphite unreachable at exit)")]
-    private static partial void LogUnsentAtExit(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "graphite: {Count} flushes ({Bytes} bytes) were never sent (graphite unreachable at exit)")]
+    private static partial void LogUnsentAtExit(ILogger logger, int count, long bytes);
 }
-
-/// <summary>One Graphite metric: Etsy's <c>Metric(key, value, ts)</c>.</summary>
-internal readonly record struct GraphiteLine(string Key, double Value, long Timestamp);

@@ -83,6 +83,40 @@ internal sealed class GraphiteNames
 
     private bool SanitizeOnOutput { get; }
 
+    /// <summary><see cref="Format"/> written straight into a payload (no string per line).</summary>
+    public void WriteName(GraphitePayloadWriter writer, IReadOnlyList<string> ns, string key, string? part1 = null, string? part2 = null, string? part3 = null)
+    {
+        if (SanitizeOnOutput)
+        {
+            writer.Write(Format(ns, key, part1, part2, part3)); // keyNameSanitize off: rare, keeps one code path for it
+            return;
+        }
+
+        var semi = key.IndexOf(';', StringComparison.Ordinal);
+        var name = semi < 0 ? key.AsSpan() : key.AsSpan(0, semi);
+        for (var i = 0; i < ns.Count; i++)
+        {
+            writer.Write(ns[i]);
+            writer.WriteAscii("."u8);
+        }
+
+        writer.Write(name);
+        foreach (var part in (ReadOnlySpan<string?>)[part1, part2, part3])
+        {
+            if (part is not null)
+            {
+                writer.WriteAscii("."u8);
+                writer.Write(part);
+            }
+        }
+
+        writer.Write(GlobalSuffix);
+        if (semi >= 0)
+        {
+            writer.Write(key.AsSpan(semi));
+        }
+    }
+
     /// <summary>Etsy <c>format(namespace, key, ...parts)</c>: namespace.key.parts + suffix + ;tags.</summary>
     public string Format(IReadOnlyList<string> ns, string key, string? part1 = null, string? part2 = null, string? part3 = null)
     {

@@ -29,14 +29,18 @@ internal sealed class PrometheusBackend : IStatsdBackend
     private readonly WebApplication _app;
     private double _lastFlush;
 
-    private PrometheusBackend(WebApplication app) => _app = app;
+    private PrometheusBackend(WebApplication app, long startupSeconds)
+    {
+        _app = app;
+        _lastFlush = startupSeconds; // as Etsy's backends: `stats` before the first flush shows the uptime (issue 20)
+    }
 
     public string Name => "prometheus";
 
     /// <summary>Where the endpoint listens, e.g. <c>http://127.0.0.1:9102/metrics</c>.</summary>
     public string Url { get; private set; } = string.Empty;
 
-    public static async Task<PrometheusBackend> StartAsync(string address, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<PrometheusBackend> StartAsync(string address, int port, long startupSeconds, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -45,7 +49,7 @@ internal sealed class PrometheusBackend : IStatsdBackend
         builder.Services.AddCallerOwnedLifetime();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
-        var backend = new PrometheusBackend(app);
+        var backend = new PrometheusBackend(app, startupSeconds);
         app.MapGet("/metrics", (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

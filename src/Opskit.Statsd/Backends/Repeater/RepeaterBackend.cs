@@ -14,7 +14,9 @@ namespace Opskit.Statsd.Backends.Repeater;
 /// Etsy's repeater backend: every received packet is sent on, unchanged, to each <c>repeater</c> target over
 /// udp4, udp6 or tcp (<c>repeaterProtocol</c>; tcp adds a newline per packet as Etsy does). Packets are copied
 /// into pooled buffers and sent from one background task; when it falls behind, packets are dropped and counted
-/// rather than slowing the receive loops.
+/// rather than slowing the receive loops. The outgoing TCP connection is bounded like the inputs (issue 21):
+/// connecting and each write get <c>repeaterTimeout</c>, a target that failed is not tried again for a second
+/// (its packets are counted as send errors meanwhile), and the queue holds at most 65,536 packets and 64 MiB.
 /// </summary>
 internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
 {
@@ -23,13 +25,19 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
     private readonly ILogger _logger;
     private readonly Channel<(byte[] Buffer, int Length)> _queue;
     private readonly Task _sender;
+    private const long MaxQueuedBytes = 64L * 1024 * 1024;
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
     private readonly Dictionary<RepeaterTarget, Socket?> _tcp = [];
+    private readonly Dictionary<RepeaterTarget, long> _retryAt = [];
+    private readonly TimeSpan _timeout;
+    private long _queuedBytes;
     private long _sent;
     private long _dropped;
     private long _errors;
 
-    public RepeaterBackend(IReadOnlyList<RepeaterTarget> targets, string protocol, ILogger logger)
+    public RepeaterBackend(IReadOnlyList<RepeaterTarget> targets, string protocol, ILogger logger, int timeoutMs = 5000)
     {
+        _timeout = TimeSpan.FromMilliseconds(timeoutMs);
         _targets = targets;
         _protocol = protocol;
         _logger = logger;
@@ -38,6 +46,7 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
             item =>
             {
                 Interlocked.Increment(ref _dropped);
+                Interlocked.Add(ref _queuedBytes, -item.Item2);
                 ArrayPool<byte>.Shared.Return(item.Item1);
             });
         _sender = Task.Run(SendLoopAsync);
@@ -52,10 +61,18 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
 
     public void OnPacket(ReadOnlySpan<byte> packet, bool tcp)
     {
+        if (Interlocked.Add(ref _queuedBytes, packet.Length) > MaxQueuedBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -packet.Length);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(packet.Length + 1);
         packet.CopyTo(buffer);
         if (!_queue.Writer.TryWrite((buffer, packet.Length)))
         {
+            Interlocked.Add(ref _queuedBytes, -packet.Length);
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
@@ -94,7 +111,7 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
 
                         Interlocked.Increment(ref _sent);
                     }
-                    catch (SocketException ex)
+                    catch (Exception ex) when (ex is SocketException or TimeoutException)
                     {
                         if (Interlocked.Increment(ref _errors) == 1)
                         {
@@ -105,6 +122,7 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
             }
             finally
             {
+                Interlocked.Add(ref _queuedBytes, -length);
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
@@ -113,20 +131,27 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
     private async Task SendTcpAsync(RepeaterTarget target, ReadOnlyMemory<byte> data)
     {
         _tcp.TryGetValue(target, out var socket);
+        if (socket is null && _retryAt.TryGetValue(target, out var retryAt) && Environment.TickCount64 < retryAt)
+        {
+            throw new SocketException((int)SocketError.HostUnreachable); // still pausing after a failure
+        }
+
         for (var attempt = 0; attempt < 2; attempt++)
         {
+            using var timeout = new CancellationTokenSource(_timeout);
             if (socket is null)
             {
                 socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    await socket.ConnectAsync(target.Host, target.Port).ConfigureAwait(false);
+                    await socket.ConnectAsync(target.Host, target.Port, timeout.Token).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception ex) when (ex is SocketException or OperationCanceledException)
                 {
                     socket.Dispose();
                     _tcp[target] = null;
-                    throw;
+                    _retryAt[target] = Environment.TickCount64 + (long)RetryPause.TotalMilliseconds;
+                    throw ex is OperationCanceledException ? new TimeoutException($"connect timed out after {_timeout.TotalMilliseconds} ms") : ex;
                 }
 
                 _tcp[target] = socket;
@@ -134,14 +159,25 @@ internal sealed partial class RepeaterBackend : IStatsdBackend, IPacketObserver
 
             try
             {
-                await socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                while (!data.IsEmpty)
+                {
+                    data = data[await socket.SendAsync(data, SocketFlags.None, timeout.Token).ConfigureAwait(false)..];
+                }
+
                 return;
             }
-            catch (SocketException) when (attempt == 0)
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
             {
+                // A failed or stalled write: drop the connection (what it held may be half a packet) and, once,
+                // send on a new one.
                 socket.Dispose();
                 socket = null;
                 _tcp[target] = null;
+                if (attempt == 1)
+                {
+                    _retryAt[target] = Environment.TickCount64 + (long)RetryPause.TotalMilliseconds;
+                    throw ex is OperationCanceledException ? new TimeoutException($"write stalled for {_timeout.TotalMilliseconds} ms") : ex;
+                }
             }
         }
     }
