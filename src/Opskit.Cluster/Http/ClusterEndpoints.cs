@@ -37,6 +37,9 @@ internal static class ClusterEndpoints
             .WithSummary("Cosine similarity of one source sentence with each of a list.")
             .Accepts<SimilarityRequest>("application/json").Produces<float[]>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
+        app.MapGet("/v1/models", Models)
+            .WithSummary("The loaded model, in the shape of OpenAI's model list (the OpenAI clients and LangChain call it).")
+            .Produces<OpenAiModelList>();
         app.MapGet("/info", Info).WithSummary("Model and batching limits.").Produces<InfoResponse>();
         app.MapGet("/metrics", (ClusterMetrics metrics) => TypedResults.Text(metrics.WritePrometheus(), Opskit.Core.Metrics.PrometheusTextBuilder.ContentType))
             .WithSummary("Prometheus metrics.");
@@ -46,6 +49,15 @@ internal static class ClusterEndpoints
         runtime.IsReady
             ? TypedResults.Text("ready\n")
             : NotReady(context);
+
+    private static IResult Models(EmbeddingRuntime runtime, ClusterOptions options) =>
+        TypedResults.Json(new OpenAiModelList("list", [new OpenAiModel(ModelId(runtime, options), "model", StartedAt, "opskit")]));
+
+    /// <summary>OpenAI's <c>created</c> is a Unix time; the model is as old as this process for the list's purposes.</summary>
+    private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    private static string ModelId(EmbeddingRuntime runtime, ClusterOptions options) =>
+        runtime.Batcher?.Model.ModelId ?? (options.ModelDirectory is { } dir ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))) : MiniLmResources.ModelId);
 
     private static IResult Info(EmbeddingRuntime runtime, ClusterOptions options)
     {
@@ -166,7 +178,7 @@ internal static class ClusterEndpoints
                     writer.WriteNumber("threshold", result.Threshold ?? parameters.EffectiveThreshold);
                 }
 
-                writer.WriteNumber("min_cluster_size", parameters.EffectiveMinClusterSize);
+                writer.WriteNumber("min_cluster_size", result.MinClusterSize);
                 if (parameters.K is { } k)
                 {
                     writer.WriteNumber("k", k);
@@ -354,7 +366,12 @@ internal static class ClusterEndpoints
                 return error;
             }
 
-            var all = new List<string>(sentences!.Count + 1) { sourceElement.GetString()! };
+            if (!Fields.Text(sourceElement, prefix + "source_sentence", out var source, out error))
+            {
+                return error!;
+            }
+
+            var all = new List<string>(sentences!.Count + 1) { source };
             all.AddRange(sentences);
             var batcher = runtime.Batcher;
             var tokens = Tokenize(context, batcher, all, truncate: true, out error);
@@ -392,7 +409,7 @@ internal static class ClusterEndpoints
         }
         catch (QueueFullException ex)
         {
-            return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, 1);
+            return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, ex.RetryAfterSeconds);
         }
         catch (ObjectDisposedException)
         {
