@@ -148,6 +148,29 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     public TimeSpan ExpectedWait(long tokensAhead) =>
         TimeSpan.FromSeconds(tokensAhead * Volatile.Read(ref _secondsPerToken) / _options.Workers);
 
+    /// <summary>
+    /// The admission check before any work on a request (reading, parsing, tokenizing its body): when what is
+    /// queued already would hold any new request back longer than the budget, the request can be refused at once.
+    /// </summary>
+    public bool OverBudget(out QueueFullException? refusal)
+    {
+        refusal = null;
+        if (_options.AdmissionBudget <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var wait = ExpectedWait(Volatile.Read(ref _queuedTokens));
+        if (wait <= _options.AdmissionBudget)
+        {
+            return false;
+        }
+
+        _metrics.Rejected();
+        refusal = new QueueFullException(wait, _options.AdmissionBudget);
+        return true;
+    }
+
     private void Unqueue(int sentences, long tokens)
     {
         Interlocked.Add(ref _queued, -sentences);

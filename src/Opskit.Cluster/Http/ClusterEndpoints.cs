@@ -77,6 +77,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Cluster(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -195,6 +200,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Embed(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -234,6 +244,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> OpenAiEmbeddings(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -333,6 +348,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Similarity(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -436,6 +456,15 @@ internal static class ClusterEndpoints
             job.Release();
         }
     }
+
+    /// <summary>
+    /// 429 before the body is read when the work already queued would not let any request start within the
+    /// admission budget: under overload a refusal then costs neither parsing nor tokenizing.
+    /// </summary>
+    private static IResult? Refused(HttpContext context, EmbeddingRuntime runtime) =>
+        runtime.Batcher is { } batcher && batcher.OverBudget(out var refusal)
+            ? Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", refusal!.Message, refusal.RetryAfterSeconds)
+            : null;
 
     /// <summary>Tokenizes the sentences, or says why not: 503 while loading, 413 when a sentence is too long and truncation is off.</summary>
     private static int[][]? Tokenize(HttpContext context, EmbeddingBatcher? batcher, IReadOnlyList<string> sentences, bool truncate, out IResult? error)

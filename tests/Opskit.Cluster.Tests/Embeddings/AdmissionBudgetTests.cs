@@ -32,6 +32,9 @@ public sealed class AdmissionBudgetTests(ModelFixture fixture)
             Assert.InRange(refused.RetryAfterSeconds, 1, 60);
             Assert.Contains("admission budget", refused.Message, StringComparison.Ordinal);
             Assert.Contains("opskit_cluster_rejected_total 1", metrics.WritePrometheus(), StringComparison.Ordinal);
+            // The check the endpoints make before reading a body says the same.
+            Assert.True(batcher.OverBudget(out var early));
+            Assert.True(early!.RetryAfterSeconds >= 1);
         }
         finally
         {
@@ -42,6 +45,7 @@ public sealed class AdmissionBudgetTests(ModelFixture fixture)
 
         // Once the work ahead is gone, requests are admitted again.
         Assert.True(await Opskit.Testing.Eventually.TryAsync(() => Task.FromResult(batcher.QueueDepth == 0), TimeSpan.FromSeconds(60)));
+        Assert.False(batcher.OverBudget(out _));
         Assert.Single(await batcher.EmbedAsync(["one more"], Ct));
     }
 
