@@ -41,5 +41,6 @@ internal sealed record ClusterOptions
         Require(Batching.QueueCapacity > 0, "--queue-capacity", "must be positive");
         Require(Batching.Workers > 0, "--batch-workers", "must be positive");
         Require(Batching.MaxWait >= TimeSpan.Zero, "--max-wait-ms", "must not be negative");
+        Require(Batching.AdmissionBudget >= TimeSpan.Zero, "--queue-budget-ms", "must not be negative (0 turns the check off)");
     }
 }

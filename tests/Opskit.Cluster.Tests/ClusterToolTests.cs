@@ -1,5 +1,6 @@
 namespace Opskit.Cluster.Tests;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class ClusterToolTests
 {
     [Theory]
@@ -46,7 +47,10 @@ public sealed class ClusterToolTests
     [Fact]
     public async Task Model_that_cannot_load_makes_the_command_exit_1()
     {
+        // The files are there (so the up-front check passes) but are not a model: loading fails after start.
         using var folder = new Opskit.Testing.TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "model.onnx"), "not a model", TestContext.Current.CancellationToken);
         var port = Opskit.Testing.FreePort.Tcp();
         var command = new ClusterTool().CreateCommand();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -121,6 +121,31 @@ if (args[0] == "http")
     return 0;
 }
 
+if (args[0] == "overload")
+{
+    // Issue #21's probe: overload --clients 500 --sentences 32 --requests 2 [--server-args "..."]: the default
+    // admission budget against the budget switched off (--queue-budget-ms 0, the behaviour before), per round.
+    var overloadClients = int.Parse(Arg("--clients", "500"), CultureInfo.InvariantCulture);
+    var perRequest = int.Parse(Arg("--sentences", "32"), CultureInfo.InvariantCulture);
+    var perClient = int.Parse(Arg("--requests", "2"), CultureInfo.InvariantCulture);
+    for (var round = 1; round <= rounds; round++)
+    {
+        foreach (var (label, extra) in new[] { ("budget default", Array.Empty<string>()), ("budget off", new[] { "--queue-budget-ms", "0" }) })
+        {
+            var port = basePort + (round * 2) + (extra.Length == 0 ? 0 : 1);
+            var address = new Uri($"http://127.0.0.1:{port}");
+            await using var server = await ServerProcess.StartAsync("dotnet", [opskitDll, "cluster", .. serverArgs, .. extra, "--urls", address.ToString().TrimEnd('/')], address, TimeSpan.FromMinutes(2), serverEnvironment);
+            await LoadGenerator.RunAsync(new Uri(address, "/embed"), titles, 64, TimeSpan.FromSeconds(3), null);
+            var run = await OverloadRun.RunAsync(new Uri(address, "/embed"), titles, overloadClients, perRequest, perClient, TimeSpan.FromSeconds(180));
+            Console.WriteLine($"round {round} {label}: {run.Clients} clients x {perClient} requests of {perRequest} sentences in {run.Seconds:F1} s: " +
+                $"{run.Admitted} x 200 (p50 {run.AdmittedP50Ms:F0} ms, p99 {run.AdmittedP99Ms:F0} ms, max {run.AdmittedMaxMs:F0} ms), " +
+                $"{run.Refused} x 429 (p99 {run.RefusedP99Ms:F0} ms), {run.Other} other");
+        }
+    }
+
+    return 0;
+}
+
 for (var round = 1; round <= rounds; round++)
 {
     Console.WriteLine($"round {round} (load {File.ReadAllText("/proc/loadavg").Trim()})");

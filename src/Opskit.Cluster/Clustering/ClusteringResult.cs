@@ -12,4 +12,10 @@ internal sealed record ClusteringResult(IReadOnlyList<int[]> Clusters, int[] Unc
     /// This, not <see cref="ClusteringParameters.EffectiveThreshold"/>, is what a response should report.
     /// </summary>
     public float? Threshold { get; init; }
+
+    /// <summary>
+    /// The smallest cluster kept: the caller's or the algorithm's default, capped at the number of sentences (so a
+    /// community request over 6 sentences reports 6, not the default 10 it did not apply). Zero for empty input.
+    /// </summary>
+    public int MinClusterSize { get; init; }
 }

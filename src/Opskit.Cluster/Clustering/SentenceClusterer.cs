@@ -52,7 +52,7 @@ internal static class SentenceClusterer
             }
         }
 
-        return new ClusteringResult(clusters, [.. unclustered]) { Threshold = threshold };
+        return new ClusteringResult(clusters, [.. unclustered]) { Threshold = threshold, MinClusterSize = Math.Min(minSize, n) };
     }
 
     private static int[] AutomaticCut(EmbeddingMatrix matrix, out float? threshold)

@@ -20,6 +20,13 @@ internal sealed record BatcherOptions
     /// </summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Admission keyed to time: a request that the queue ahead of it would not let start within this is refused at
+    /// once with 429 and <c>Retry-After</c>, so under overload a client gets a timely answer or a quick refusal
+    /// instead of a long wait (issue #21: 500 clients waited up to 24.6 s). Zero turns the check off.
+    /// </summary>
+    public TimeSpan AdmissionBudget { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Most sentences waiting for the model; beyond that requests are refused (429).</summary>
     public int QueueCapacity { get; init; } = 16_384;
 

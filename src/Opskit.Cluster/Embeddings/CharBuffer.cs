@@ -18,6 +18,9 @@ internal struct CharBuffer : IDisposable
 
     public readonly ReadOnlySpan<char> Span => _array.AsSpan(0, Length);
 
+    /// <summary>Empties the buffer and keeps its array.</summary>
+    public void Clear() => Length = 0;
+
     public void Append(char c)
     {
         if (Length == _array.Length)

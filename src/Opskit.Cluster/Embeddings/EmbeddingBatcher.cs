@@ -12,7 +12,9 @@ namespace Opskit.Cluster.Embeddings;
 /// (longest × count) and a maximum count, spread over the workers. Each worker runs its batch on the shared
 /// session (several workers call it at once, each on its own core) and writes every vector straight into
 /// its request's buffer. Sentences of a request whose client went away are dropped
-/// before they reach the model. Admission is bounded by <see cref="BatcherOptions.QueueCapacity"/>.
+/// before they reach the model. Admission is bounded by <see cref="BatcherOptions.QueueCapacity"/> and by time:
+/// a request that the tokens queued ahead of it would hold back longer than <see cref="BatcherOptions.AdmissionBudget"/>
+/// (at the measured model time per token, spread over the workers) is refused at once.
 /// </summary>
 internal sealed class EmbeddingBatcher : IAsyncDisposable
 {
@@ -35,6 +37,8 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     private int _head;
     private int _lastRound;
     private int _queued;
+    private long _queuedTokens; // tokens of the queued sentences: the work ahead of a new request
+    private double _secondsPerToken; // moving average of model time per token on one worker; 0 until a batch ran
     private long _sequence;
 
     public EmbeddingBatcher(EmbeddingModel model, BatcherOptions options, ClusterMetrics metrics)
@@ -95,15 +99,31 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             return job;
         }
 
+        long jobTokens = 0;
+        foreach (var sentence in tokens)
+        {
+            jobTokens += sentence.Length;
+        }
+
         var queued = Interlocked.Add(ref _queued, tokens.Length);
+        var tokensAhead = Interlocked.Add(ref _queuedTokens, jobTokens) - jobTokens;
         // A request bigger than the whole queue is still admitted when nothing else waits, so it cannot starve.
         if (queued > _options.QueueCapacity && queued != tokens.Length)
         {
-            Interlocked.Add(ref _queued, -tokens.Length);
+            Unqueue(tokens.Length, jobTokens);
             _metrics.Rejected();
             job.Release();
             job.Release();
             throw new QueueFullException(queued - tokens.Length, _options.QueueCapacity);
+        }
+
+        if (ExpectedWait(tokensAhead) is var wait && _options.AdmissionBudget > TimeSpan.Zero && wait > _options.AdmissionBudget)
+        {
+            Unqueue(tokens.Length, jobTokens);
+            _metrics.Rejected();
+            job.Release();
+            job.Release();
+            throw new QueueFullException(wait, _options.AdmissionBudget);
         }
 
         // Counted before the write, so an idle worker that sees the count sees work (or waits for it briefly).
@@ -111,7 +131,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         if (!_channel.Writer.TryWrite(job))
         {
             Interlocked.Decrement(ref _unread);
-            Interlocked.Add(ref _queued, -tokens.Length);
+            Unqueue(tokens.Length, jobTokens);
             job.Release();
             job.Release();
             throw new ObjectDisposedException(nameof(EmbeddingBatcher));
@@ -119,6 +139,42 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
 
         WakeIdleWorker();
         return job;
+    }
+
+    /// <summary>
+    /// How long the work queued ahead would keep a new request from starting: its tokens at the measured model
+    /// time per token, spread over the workers. Zero before the first batch has been measured.
+    /// </summary>
+    public TimeSpan ExpectedWait(long tokensAhead) =>
+        TimeSpan.FromSeconds(tokensAhead * Volatile.Read(ref _secondsPerToken) / _options.Workers);
+
+    /// <summary>
+    /// The admission check before any work on a request (reading, parsing, tokenizing its body): when what is
+    /// queued already would hold any new request back longer than the budget, the request can be refused at once.
+    /// </summary>
+    public bool OverBudget(out QueueFullException? refusal)
+    {
+        refusal = null;
+        if (_options.AdmissionBudget <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var wait = ExpectedWait(Volatile.Read(ref _queuedTokens));
+        if (wait <= _options.AdmissionBudget)
+        {
+            return false;
+        }
+
+        _metrics.Rejected();
+        refusal = new QueueFullException(wait, _options.AdmissionBudget);
+        return true;
+    }
+
+    private void Unqueue(int sentences, long tokens)
+    {
+        Interlocked.Add(ref _queued, -sentences);
+        Interlocked.Add(ref _queuedTokens, -tokens);
     }
 
     /// <summary>Convenience: embeds and copies the vectors out (tests, warm-up, benchmarks).</summary>
@@ -188,14 +244,20 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         while (_channel.Reader.TryRead(out var job))
         {
             Interlocked.Decrement(ref _unread);
-            Interlocked.Add(ref _queued, -job.Tokens.Length);
+            long jobTokens = 0;
+            foreach (var sentence in job.Tokens)
+            {
+                jobTokens += sentence.Length;
+            }
+
+            Unqueue(job.Tokens.Length, jobTokens);
             job.Fail(stopped);
         }
     }
 
     private void Abandon(Pending entry, ObjectDisposedException stopped)
     {
-        Interlocked.Decrement(ref _queued);
+        Unqueue(1, entry.Length);
         entry.Job.Fail(stopped);
     }
 
@@ -552,13 +614,21 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 entries[i].Job.Fail(failure);
-                Interlocked.Decrement(ref _queued);
             }
 
+            Unqueue(count, tokens);
             return;
         }
 
         var elapsed = Stopwatch.GetTimestamp() - began;
+        if (tokens > 0)
+        {
+            // The admission estimate follows the machine's current speed (load from neighbours included).
+            var perToken = Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds / tokens;
+            var average = Volatile.Read(ref _secondsPerToken);
+            Volatile.Write(ref _secondsPerToken, average == 0 ? perToken : (0.8 * average) + (0.2 * perToken));
+        }
+
         _metrics.BatchCompleted(count, tokens, (long)longest * count, Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds);
         var dimension = _model.Dimension;
         for (var i = 0; i < count; i++)
@@ -572,7 +642,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
             }
         }
 
-        Interlocked.Add(ref _queued, -count);
+        Unqueue(count, tokens);
         for (var i = 0; i < count; i++)
         {
             entries[i].Job.SentenceDone();
@@ -596,7 +666,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
 
     private void Drop(Pending entry)
     {
-        Interlocked.Decrement(ref _queued);
+        Unqueue(1, entry.Length);
         _metrics.Dropped(1);
         entry.Job.SentenceDone();
     }

@@ -62,7 +62,8 @@ internal sealed partial class EmbeddingRuntime(
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            LogLoadFailed(logger, ex);
+            // One line: the cause is in the message; a stack trace would only say where the file was read.
+            LogLoadFailed(logger, ex.Message);
             LoadFailed = true;
             lifetime.StopApplication();
         }
@@ -73,9 +74,12 @@ internal sealed partial class EmbeddingRuntime(
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (Interlocked.Exchange(ref _batcher, null) is { } batcher)
         {
+            LogStopping(logger, batcher.QueueDepth);
             await batcher.DisposeAsync().ConfigureAwait(false);
             batcher.Model.Dispose();
         }
+
+        LogStopped(logger);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "model {ModelId} loaded: dimension {Dimension}, {Workers} batch workers × {Threads} intra-op threads, load took {Milliseconds:F0} ms")]
@@ -84,6 +88,12 @@ internal sealed partial class EmbeddingRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "warm-up batch took {Milliseconds:F0} ms; ready (RSS {RssMiB} MiB)")]
     private static partial void LogWarm(ILogger logger, double milliseconds, long rssMiB);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "model failed to load; stopping")]
-    private static partial void LogLoadFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "model failed to load: {Reason}; stopping")]
+    private static partial void LogLoadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopping: {Queued} queued sentences are finished or refused")]
+    private static partial void LogStopping(ILogger logger, int queued);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopped")]
+    private static partial void LogStopped(ILogger logger);
 }

@@ -6,6 +6,25 @@ namespace Opskit.Cluster.Embeddings;
 /// </summary>
 internal sealed class ModelDirectory(string path) : IModelLoader
 {
+    /// <summary>What is wrong with <paramref name="folder"/> as a model folder, in one line; null when the files are there.</summary>
+    public static string? Check(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return $"{folder}: no such folder";
+        }
+
+        var hasModel = File.Exists(Path.Combine(folder, "model.onnx")) || File.Exists(Path.Combine(folder, "onnx", "model.onnx"));
+        var hasVocabulary = File.Exists(Path.Combine(folder, "vocab.txt"));
+        return (hasModel, hasVocabulary) switch
+        {
+            (true, true) => null,
+            (false, true) => $"{folder}: has no model.onnx (nor onnx/model.onnx)",
+            (true, false) => $"{folder}: has no vocab.txt",
+            _ => $"{folder}: has neither model.onnx (nor onnx/model.onnx) nor vocab.txt",
+        };
+    }
+
     public async Task<ModelFiles> LoadAsync(CancellationToken cancellationToken)
     {
         var model = Path.Combine(path, "model.onnx");

@@ -25,8 +25,11 @@ internal sealed class WordPieceTokenizer
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _words;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _continuations;
 
-    private WordPieceTokenizer(Dictionary<string, int> words, Dictionary<string, int> continuations, int cls, int sep, int unk, int pad)
+    private readonly (string Content, int Id)[] _addedTokens;
+
+    private WordPieceTokenizer(Dictionary<string, int> words, Dictionary<string, int> continuations, int cls, int sep, int unk, int pad, (string Content, int Id)[] addedTokens)
     {
+        _addedTokens = addedTokens;
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
         _continuations = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
         ClsId = cls;
@@ -79,7 +82,18 @@ internal sealed class WordPieceTokenizer
             ? value
             : throw new InvalidDataException($"vocab.txt has no {name} token");
 
-        return new WordPieceTokenizer(words, continuations, Special("[CLS]"), Special("[SEP]"), Special("[UNK]"), Special("[PAD]"));
+        // The added tokens of every BERT tokenizer.json (all special, normalized=false, no strip flags); the
+        // longest first, so that a spelling that starts another is never cut short.
+        var added = new List<(string, int)>();
+        foreach (var name in (string[])["[MASK]", "[CLS]", "[SEP]", "[PAD]", "[UNK]"])
+        {
+            if (words.TryGetValue(name, out var addedId))
+            {
+                added.Add((name, addedId));
+            }
+        }
+
+        return new WordPieceTokenizer(words, continuations, Special("[CLS]"), Special("[SEP]"), Special("[UNK]"), Special("[PAD]"), [.. added]);
     }
 
     /// <summary>
@@ -96,32 +110,31 @@ internal sealed class WordPieceTokenizer
         var normalized = new CharBuffer(text.Length + 16);
         try
         {
-            Normalize(text, ref normalized);
             var count = 0;
             ids[count++] = ClsId;
             var limit = ids.Length - 1;
-            var span = normalized.Span;
-            var start = 0;
-            for (var i = 0; i <= span.Length && count < limit;)
+            // As Hugging Face tokenizers: the raw text is first split on the added tokens ([CLS], [SEP], [PAD],
+            // [MASK], [UNK]: special, normalized=false, so matched case-sensitively anywhere, even inside a
+            // word), which become their own ids; only the text between them is normalized and word-pieced.
+            var rest = text;
+            while (count < limit)
             {
-                if (i == span.Length || span[i] == ' ')
+                var (at, length, id) = NextAddedToken(rest);
+                var segment = at < 0 ? rest : rest[..at];
+                normalized.Clear();
+                Normalize(segment, ref normalized);
+                count = AppendSegment(normalized.Span, ids, count, limit);
+                if (at < 0)
                 {
-                    count = AppendWord(span[start..i], ids, count, limit);
-                    start = ++i;
-                    continue;
+                    break;
                 }
 
-                Rune.DecodeFromUtf16(span[i..], out var rune, out var consumed);
-                if (IsPunctuation(rune))
+                if (count < limit)
                 {
-                    count = AppendWord(span[start..i], ids, count, limit);
-                    count = AppendWord(span.Slice(i, consumed), ids, count, limit);
-                    i += consumed;
-                    start = i;
-                    continue;
+                    ids[count++] = id;
                 }
 
-                i += consumed;
+                rest = rest[(at + length)..];
             }
 
             ids[count++] = SepId;
@@ -131,6 +144,60 @@ internal sealed class WordPieceTokenizer
         {
             normalized.Dispose();
         }
+    }
+
+    /// <summary>Where the first added token starts in <paramref name="text"/>, its length and id; (-1, 0, 0) when none does.</summary>
+    private (int At, int Length, int Id) NextAddedToken(ReadOnlySpan<char> text)
+    {
+        var offset = 0;
+        while (true)
+        {
+            var bracket = text[offset..].IndexOf('[');
+            if (bracket < 0)
+            {
+                return (-1, 0, 0);
+            }
+
+            var at = offset + bracket;
+            foreach (var (content, id) in _addedTokens)
+            {
+                if (text[at..].StartsWith(content, StringComparison.Ordinal))
+                {
+                    return (at, content.Length, id);
+                }
+            }
+
+            offset = at + 1;
+        }
+    }
+
+    /// <summary>Splits normalized text on spaces and punctuation and appends the word pieces of each word.</summary>
+    private int AppendSegment(ReadOnlySpan<char> span, Span<int> ids, int count, int limit)
+    {
+        var start = 0;
+        for (var i = 0; i <= span.Length && count < limit;)
+        {
+            if (i == span.Length || span[i] == ' ')
+            {
+                count = AppendWord(span[start..i], ids, count, limit);
+                start = ++i;
+                continue;
+            }
+
+            Rune.DecodeFromUtf16(span[i..], out var rune, out var consumed);
+            if (IsPunctuation(rune))
+            {
+                count = AppendWord(span[start..i], ids, count, limit);
+                count = AppendWord(span.Slice(i, consumed), ids, count, limit);
+                i += consumed;
+                start = i;
+                continue;
+            }
+
+            i += consumed;
+        }
+
+        return count;
     }
 
     /// <summary>Number of tokens (with specials) <paramref name="text"/> has before truncation, capped at <paramref name="cap"/>.</summary>

@@ -37,6 +37,9 @@ internal static class ClusterEndpoints
             .WithSummary("Cosine similarity of one source sentence with each of a list.")
             .Accepts<SimilarityRequest>("application/json").Produces<float[]>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
+        app.MapGet("/v1/models", Models)
+            .WithSummary("The loaded model, in the shape of OpenAI's model list (the OpenAI clients and LangChain call it).")
+            .Produces<OpenAiModelList>();
         app.MapGet("/info", Info).WithSummary("Model and batching limits.").Produces<InfoResponse>();
         app.MapGet("/metrics", (ClusterMetrics metrics) => TypedResults.Text(metrics.WritePrometheus(), Opskit.Core.Metrics.PrometheusTextBuilder.ContentType))
             .WithSummary("Prometheus metrics.");
@@ -46,6 +49,15 @@ internal static class ClusterEndpoints
         runtime.IsReady
             ? TypedResults.Text("ready\n")
             : NotReady(context);
+
+    private static IResult Models(EmbeddingRuntime runtime, ClusterOptions options) =>
+        TypedResults.Json(new OpenAiModelList("list", [new OpenAiModel(ModelId(runtime, options), "model", StartedAt, "opskit")]));
+
+    /// <summary>OpenAI's <c>created</c> is a Unix time; the model is as old as this process for the list's purposes.</summary>
+    private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    private static string ModelId(EmbeddingRuntime runtime, ClusterOptions options) =>
+        runtime.Batcher?.Model.ModelId ?? (options.ModelDirectory is { } dir ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))) : MiniLmResources.ModelId);
 
     private static IResult Info(EmbeddingRuntime runtime, ClusterOptions options)
     {
@@ -65,6 +77,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Cluster(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -166,7 +183,7 @@ internal static class ClusterEndpoints
                     writer.WriteNumber("threshold", result.Threshold ?? parameters.EffectiveThreshold);
                 }
 
-                writer.WriteNumber("min_cluster_size", parameters.EffectiveMinClusterSize);
+                writer.WriteNumber("min_cluster_size", result.MinClusterSize);
                 if (parameters.K is { } k)
                 {
                     writer.WriteNumber("k", k);
@@ -183,6 +200,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Embed(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -222,6 +244,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> OpenAiEmbeddings(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -321,6 +348,11 @@ internal static class ClusterEndpoints
 
     private static async Task<IResult> Similarity(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
     {
+        if (Refused(context, runtime) is { } refused)
+        {
+            return refused;
+        }
+
         var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
         if (request is null)
         {
@@ -354,7 +386,12 @@ internal static class ClusterEndpoints
                 return error;
             }
 
-            var all = new List<string>(sentences!.Count + 1) { sourceElement.GetString()! };
+            if (!Fields.Text(sourceElement, prefix + "source_sentence", out var source, out error))
+            {
+                return error!;
+            }
+
+            var all = new List<string>(sentences!.Count + 1) { source };
             all.AddRange(sentences);
             var batcher = runtime.Batcher;
             var tokens = Tokenize(context, batcher, all, truncate: true, out error);
@@ -392,7 +429,7 @@ internal static class ClusterEndpoints
         }
         catch (QueueFullException ex)
         {
-            return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, 1);
+            return Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", ex.Message, ex.RetryAfterSeconds);
         }
         catch (ObjectDisposedException)
         {
@@ -419,6 +456,15 @@ internal static class ClusterEndpoints
             job.Release();
         }
     }
+
+    /// <summary>
+    /// 429 before the body is read when the work already queued would not let any request start within the
+    /// admission budget: under overload a refusal then costs neither parsing nor tokenizing.
+    /// </summary>
+    private static IResult? Refused(HttpContext context, EmbeddingRuntime runtime) =>
+        runtime.Batcher is { } batcher && batcher.OverBudget(out var refusal)
+            ? Problems.RetryLater(context, StatusCodes.Status429TooManyRequests, "Queue full", refusal!.Message, refusal.RetryAfterSeconds)
+            : null;
 
     /// <summary>Tokenizes the sentences, or says why not: 503 while loading, 413 when a sentence is too long and truncation is off.</summary>
     private static int[][]? Tokenize(HttpContext context, EmbeddingBatcher? batcher, IReadOnlyList<string> sentences, bool truncate, out IResult? error)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,6 +36,8 @@ internal static class ClusterServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (loggerFactory is not null)
         {
+            // The caller's factory applies its own levels (debug lines about client errors included, when it wants them).
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         }
@@ -58,7 +61,9 @@ internal static class ClusterServer
         }));
 
         var app = builder.Build();
-        app.UseStatusCodePages();
+        var clientErrors = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClientErrors).FullName!);
+        app.Use((context, next) => ClientErrors.Handle(context, next, clientErrors));
+        app.UseStatusCodePages(StatusPage);
         var metrics = app.Services.GetRequiredService<ClusterMetrics>();
         app.Use(async (context, next) =>
         {
@@ -68,8 +73,29 @@ internal static class ClusterServer
         });
         ClusterEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
+        // Where FastAPI serves it, which is where its users look first.
+        app.MapOpenApi("/openapi.json");
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("opskit cluster"));
         return app;
+    }
+
+    /// <summary>
+    /// The body of an error status that no endpoint wrote (routing's 404, 405, 415): a problem document with a
+    /// <c>detail</c> that says what to change.
+    /// </summary>
+    private static Task StatusPage(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var code = context.Response.StatusCode;
+        var detail = code switch
+        {
+            StatusCodes.Status415UnsupportedMediaType =>
+                $"the body must be JSON: send the header 'Content-Type: application/json' (got '{context.Request.ContentType ?? "none"}')",
+            StatusCodes.Status404NotFound => $"no endpoint at {context.Request.Path}; the API is listed at /openapi.json and /docs",
+            StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path}; the API is listed at /openapi.json",
+            _ => null,
+        };
+        return TypedResults.Problem(detail: detail, statusCode: code, title: Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code)).ExecuteAsync(context);
     }
 
     /// <summary>The addresses Kestrel actually bound (after start), e.g. http://127.0.0.1:8000.</summary>

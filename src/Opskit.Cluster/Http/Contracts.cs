@@ -101,3 +101,15 @@ internal sealed record InfoResponse(
     [property: JsonPropertyName("intra_op_threads")] int IntraOpThreads,
     [property: JsonPropertyName("ready")] bool Ready);
 #pragma warning restore CA1812
+
+/// <summary>GET /v1/models response: OpenAI's model list.</summary>
+internal sealed record OpenAiModelList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<OpenAiModel> Data);
+
+/// <summary>One model of <see cref="OpenAiModelList"/>.</summary>
+internal sealed record OpenAiModel(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy);

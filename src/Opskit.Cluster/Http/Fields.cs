@@ -23,7 +23,7 @@ internal static class Fields
 
         if (allowSingle && value.ValueKind == JsonValueKind.String)
         {
-            return [value.GetString()!];
+            return Text(value, name, out var single, out error) ? [single] : null;
         }
 
         if (value.ValueKind != JsonValueKind.Array)
@@ -49,7 +49,12 @@ internal static class Fields
                 return null;
             }
 
-            result.Add(item.GetString()!);
+            if (!Text(item, $"{name}[{index}]", out var text, out error))
+            {
+                return null;
+            }
+
+            result.Add(text);
             index++;
         }
 
@@ -70,7 +75,28 @@ internal static class Fields
             return null;
         }
 
-        return value.GetString();
+        return Text(value, field, out var text, out error) ? text : null;
+    }
+
+    /// <summary>
+    /// The text of a JSON string, or a 400 naming <paramref name="name"/> when it is not text: invalid UTF-8
+    /// bytes or a lone surrogate escape such as <c>\ud800</c>. The parser checks neither (it only finds the end
+    /// of the string), and <see cref="JsonElement.GetString"/> throws on both when it transcodes.
+    /// </summary>
+    public static bool Text(JsonElement value, string name, out string text, out IResult? error)
+    {
+        error = null;
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            error = Problems.BadField(name, $"'{name}' is not valid text: it holds bytes that are not UTF-8 or a lone surrogate escape (\\ud800-\\udfff without its pair)");
+            return false;
+        }
     }
 
     public static bool? Boolean(JsonElement parent, string field, out IResult? error)

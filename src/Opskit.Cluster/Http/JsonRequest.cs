@@ -24,6 +24,13 @@ internal sealed class JsonRequest : IDisposable
 
     public static async Task<(JsonRequest? Request, IResult? Error)> ReadAsync(HttpContext context, long maxBytes)
     {
+        // As TEI (axum's Json extractor): no content type is refused like a wrong one. Routing refuses a wrong
+        // one (the endpoints declare application/json) but lets a missing one through.
+        if (string.IsNullOrEmpty(context.Request.ContentType))
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "the body must be JSON: send the header 'Content-Type: application/json' (got none)"));
+        }
+
         var declared = context.Request.ContentLength;
         if (declared > maxBytes)
         {
@@ -69,6 +76,13 @@ internal sealed class JsonRequest : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             return (null, Problems.TooLarge("body", $"the body is over the limit of {maxBytes} bytes"));
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel refused the upload (408: the body came slower than its minimum data rate; 400: bad framing).
+            // The client's doing: answered here (ClientErrors logs it at debug), never an unhandled error with a stack trace.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, Problems.Create(ex.StatusCode, ex.StatusCode == StatusCodes.Status408RequestTimeout ? "Request timeout" : "Bad request", $"the body could not be read: {ex.Message}", "body"));
+        }
 
         try
         {
@@ -85,8 +99,33 @@ internal sealed class JsonRequest : IDisposable
         catch (JsonException ex)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, Problems.BadField("body", $"the body is not valid JSON: {ex.Message}"));
+            return (null, Problems.BadField("body", InvalidJson(ex)));
         }
+    }
+
+    /// <summary>
+    /// The parser's complaint in our words, with one-based line and byte positions (System.Text.Json counts from
+    /// zero and appends <c>Path: … | LineNumber: 0 | BytePositionInLine: 5.</c>, .NET wording a client cannot use).
+    /// </summary>
+    internal static string InvalidJson(JsonException ex)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            cut = reason.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        }
+
+        reason = (cut >= 0 ? reason[..cut] : reason).TrimEnd(' ', '.', '|');
+        if (reason.Length > 0 && char.IsUpper(reason[0]) && !(reason.Length > 1 && char.IsUpper(reason[1])))
+        {
+            reason = char.ToLowerInvariant(reason[0]) + reason[1..];
+        }
+
+        var where = ex.LineNumber is { } line && ex.BytePositionInLine is { } position
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" at line {line + 1}, byte {position + 1}")
+            : string.Empty;
+        return $"the body is not valid JSON{where}: {reason}";
     }
 
     public void Dispose()

@@ -29,7 +29,7 @@ internal static class OpenAiInput
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            return ([value.GetString()!], null);
+            return Fields.Text(value, Field, out var text, out error) ? ([text], null) : (null, null);
         }
 
         if (value.ValueKind != JsonValueKind.Array)

@@ -16,9 +16,15 @@ public sealed class ClusterServiceFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>What the service logged (debug and up).</summary>
+    public LogCapture Logs { get; } = new();
+
+    private ILoggerFactory? _loggerFactory;
+
     public async ValueTask InitializeAsync()
     {
-        (_app, Client, BaseAddress) = await StartAsync(new ClusterOptions());
+        _loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
+        (_app, Client, BaseAddress) = await StartAsync(new ClusterOptions(), loggerFactory: _loggerFactory);
         var ready = await Eventually.TryAsync(
             async () => (await Client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(90));
@@ -36,14 +42,15 @@ public sealed class ClusterServiceFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        _loggerFactory?.Dispose();
     }
 
-    internal static async Task<(WebApplication App, HttpClient Client, Uri BaseAddress)> StartAsync(ClusterOptions options, IModelLoader? loader = null)
+    internal static async Task<(WebApplication App, HttpClient Client, Uri BaseAddress)> StartAsync(ClusterOptions options, IModelLoader? loader = null, ILoggerFactory? loggerFactory = null)
     {
         var port = FreePort.Tcp();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        using var quiet = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Warning));
-        var app = ClusterServer.Build(options with { Urls = baseAddress.ToString().TrimEnd('/') }, loader, loggerFactory: null);
+        var app = ClusterServer.Build(options with { Urls = baseAddress.ToString().TrimEnd('/') }, loader, loggerFactory);
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
         return (app, client, baseAddress);
