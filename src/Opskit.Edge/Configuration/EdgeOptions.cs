@@ -80,6 +80,13 @@ public sealed class RoutePolicyOptions
 
     /// <summary>The personalization gate; absent means no gate.</summary>
     public GateOptions? Gate { get; set; }
+
+    /// <summary>
+    /// Request headers that cacheable fetches of this route forward to the origin although a client could use them to
+    /// change its answer (<c>X-Forwarded-Host</c>, <c>Forwarded</c>, …): each one listed is also part of the cache key,
+    /// like a <c>Vary</c> the route declares. Default none: such headers are removed from cacheable fetches.
+    /// </summary>
+    public List<string>? CacheKeyHeaders { get; set; }
 }
 
 /// <summary>The personalization gate of a route.</summary>

@@ -122,10 +122,17 @@ internal sealed partial class EdgeRequestHandler
 
         Span<byte> id = stackalloc byte[MaxIdBytes];
         var decision = Evaluate(context, policy, id, out var idLength);
+        // Only the proxy may tell the backend who the user is, on every route (unless a route keys on the header).
+        foreach (var userHeader in snapshot.UserHeaders)
+        {
+            if (policy.Gate is not null || !policy.KeysOn(userHeader))
+            {
+                request.Headers.Remove(userHeader);
+            }
+        }
+
         if (policy.Gate is { } gate)
         {
-            // Only the proxy may tell the backend who the user is.
-            request.Headers.Remove(gate.UpstreamHeader);
             if (decision == GateDecision.Personalized)
             {
                 request.Headers[gate.UpstreamHeader] = $"id={Encoding.UTF8.GetString(id[..idLength])}; decision=personalized";
@@ -137,7 +144,7 @@ internal sealed partial class EdgeRequestHandler
             return PassAsync(context, next, feature, decision, snapshot);
         }
 
-        return CachedAsync(context, next, feature, decision, snapshot, isHead);
+        return CachedAsync(context, next, feature, decision, snapshot, policy, isHead);
     }
 
     private GateDecision Evaluate(HttpContext context, RoutePolicy policy, Span<byte> id, out int idLength)
@@ -181,7 +188,8 @@ internal sealed partial class EdgeRequestHandler
         _accessLog.Log(context, context.Response.StatusCode, context.Response.ContentLength ?? 0, "pass");
     }
 
-    private async Task CachedAsync(HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot, bool isHead)
+    private async Task CachedAsync(
+        HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot, RoutePolicy policy, bool isHead)
     {
         var request = context.Request;
         var acceptsGzip = CacheKey.AcceptsGzip(request.Headers);
@@ -194,7 +202,7 @@ internal sealed partial class EdgeRequestHandler
             _metrics.Hit();
             if (state == CacheState.Grace)
             {
-                StartRefresh(context, feature, key, acceptsGzip, snapshot);
+                StartRefresh(context, feature, key, acceptsGzip, snapshot, policy);
             }
 
             await Serve(context, item, now, HitValue, decision, snapshot, isHead, "hit").ConfigureAwait(false);
@@ -211,7 +219,7 @@ internal sealed partial class EdgeRequestHandler
         }
 
         _metrics.Miss();
-        var upstream = UpstreamRequest.From(request, key, acceptsGzip, feature.Route.Config.RouteId);
+        var upstream = UpstreamRequest.From(request, key, acceptsGzip, feature.Route.Config.RouteId, policy, snapshot);
         var address = new Uri(destination.Model.Config.Address);
         FetchResult result;
         var xcache = MissValue;
@@ -322,14 +330,14 @@ internal sealed partial class EdgeRequestHandler
     }
 
     /// <summary>Grace: the stale object is served now and one background fetch refreshes it.</summary>
-    private void StartRefresh(HttpContext context, IReverseProxyFeature feature, string key, bool acceptsGzip, EdgeSnapshot snapshot)
+    private void StartRefresh(HttpContext context, IReverseProxyFeature feature, string key, bool acceptsGzip, EdgeSnapshot snapshot, RoutePolicy policy)
     {
         if (_inflight.ContainsKey(key) || PickDestination(feature) is not { } destination)
         {
             return;
         }
 
-        var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId);
+        var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId, policy, snapshot);
         Coalesce(new Uri(destination.Model.Config.Address), upstream, snapshot.Defaults);
     }
 
@@ -452,7 +460,7 @@ internal sealed partial class EdgeRequestHandler
 
         var ifModifiedSince = request.IfModifiedSince;
         return ifModifiedSince.Count == 1 && item.LastModified is { } lastModified
-            && DateTimeOffset.TryParseExact(ifModifiedSince[0], "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+            && CachePolicy.ParseHttpDate(ifModifiedSince[0]) is { } since
             && lastModified <= since;
     }
 

@@ -107,7 +107,7 @@ internal static partial class EdgeHost
         var admin = app.Services.GetRequiredService<AdminEndpoints>();
         app.Use((context, next) =>
             adminPort != 0 && context.Connection.LocalPort == adminPort ? admin.HandleAsync(context)
-            : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
+            : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? ServerWideOptions.TryHandle(context) ?? next(context));
 
         // Explicit, so routing runs after the fast path (WebApplication would otherwise put it first).
         app.UseRouting();

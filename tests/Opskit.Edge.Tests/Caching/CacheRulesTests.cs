@@ -320,4 +320,50 @@ public sealed class CacheRulesTests : IAsyncLifetime
         Assert.True(small.Cache.Evictions > 0);
         Assert.Equal("HIT", (await small.GetAsync("/big39?size=60000")).XCache());
     }
+
+    [Fact]
+    public async Task Origin_headers_reach_the_client_byte_for_byte_on_miss_and_hit()
+    {
+        const string url = "/bytes?cc=MAX-AGE%3D100%2Cpublic&ct=text/plain;charset=utf-8";
+        var miss = await _edge.GetAsync(url);
+        var hit = await _edge.GetAsync(url);
+
+        foreach (var response in new[] { miss, hit })
+        {
+            // NonValidated: the client's own typed headers would re-serialize the values too.
+            Assert.Equal("MAX-AGE=100,public", response.Headers.NonValidated["Cache-Control"].ToString());
+            Assert.Equal("text/plain;charset=utf-8", response.Content.Headers.NonValidated["Content-Type"].ToString());
+        }
+
+        Assert.Equal("HIT", hit.XCache());
+    }
+
+    [Theory]
+    [InlineData("max-age%3D-100")]
+    [InlineData("max-age%3D%27100%27")]
+    public async Task Invalid_max_age_makes_the_response_stale(string cc)
+    {
+        var url = $"/badmaxage{cc.Length}?cc={cc}";
+        await _edge.GetAsync(url);
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+    }
+
+    [Fact]
+    public async Task CDN_Cache_Control_takes_precedence_over_Cache_Control()
+    {
+        // Cache-Control says no-store, the targeted field (RFC 9213) says 100 s: this cache follows the targeted one.
+        const string url = "/cdn?cc=no-store";
+        await _edge.GetAsync(url + "&cdn=max-age%3D100");
+        var second = await _edge.GetAsync(url + "&cdn=max-age%3D100");
+        Assert.Equal("HIT", second.XCache());
+    }
+
+    [Fact]
+    public async Task Expires_in_the_obsolete_RFC_850_format_is_understood()
+    {
+        const string url = "/rfc850?date=Sunday,%2006-Nov-94%2008:49:37%20GMT&expires=Sunday,%2006-Nov-94%2008:50:37%20GMT";
+        await _edge.GetAsync(url);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+    }
 }

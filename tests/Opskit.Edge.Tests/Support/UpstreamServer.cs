@@ -107,6 +107,11 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.CacheControl = cc.ToString();
         }
 
+        if (q.TryGetValue("cdn", out var cdn))
+        {
+            response.Headers["CDN-Cache-Control"] = cdn.ToString();
+        }
+
         if (q.TryGetValue("date", out var date))
         {
             response.Headers.Date = date.ToString();
@@ -142,9 +147,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.SetCookie = "session=abc";
         }
 
-        response.ContentType = "application/json";
+        response.ContentType = q.TryGetValue("ct", out var ct) ? ct.ToString() : "application/json";
         var size = q.TryGetValue("size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 0;
-        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"inm\":\"{request.Headers.IfNoneMatch}\",\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\"";
+        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"inm\":\"{request.Headers.IfNoneMatch}\",\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\",\"xfh\":\"{request.Headers["X-Forwarded-Host"]}\",\"method\":\"{request.Method}\",\"target\":\"{context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget}\"";
         body += size > 0 ? $",\"pad\":\"{new string('x', size)}\"}}" : "}";
         if (response.StatusCode is not (204 or 304))
         {
