@@ -20,6 +20,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private TaskCompletionSource _held = Released();
+    private int _healthChecks;
 
     private UpstreamServer(WebApplication app, int port)
     {
@@ -34,6 +35,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
     public bool Failing { get; set; }
 
     public bool Healthy { get; set; } = true;
+
+    /// <summary>How many <c>/health</c> probes arrived.</summary>
+    public int HealthChecks => Volatile.Read(ref _healthChecks);
 
     public ConcurrentQueue<IHeaderDictionary> Requests { get; } = new();
 
@@ -75,6 +79,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         if (path == "/health")
         {
+            Interlocked.Increment(ref _healthChecks);
             context.Response.StatusCode = Healthy ? 200 : 503;
             return;
         }
