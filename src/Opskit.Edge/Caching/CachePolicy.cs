@@ -22,12 +22,19 @@ internal static class CachePolicy
     [
         "ddd, dd MMM yyyy HH:mm:ss 'GMT'",   // IMF-fixdate
         "dddd, dd-MMM-yy HH:mm:ss 'GMT'",    // obsolete RFC 850
-        "ddd MMM d HH:mm:ss yyyy",           // obsolete asctime (day padded with a space)
+        "ddd MMM  d HH:mm:ss yyyy",          // obsolete asctime (day padded with a space)
         "ddd MMM dd HH:mm:ss yyyy",
     ];
 
     /// <summary>Statuses Varnish gives a TTL to; every other status is not cached.</summary>
     public static bool IsCacheableStatus(int status) => status is 200 or 203 or 204 or 300 or 301 or 302 or 304 or 307 or 308 or 404 or 410 or 414;
+
+    /// <summary>
+    /// Statuses cached with explicit freshness only (<c>max-age</c>, <c>s-maxage</c>, <c>Expires</c>), as RFC 9111
+    /// §3 allows for any status; heuristically cacheable ones (RFC 9110 §15.1: 405, 501) too. 5xx other than 501 are
+    /// not, because the edge treats them as failures (stale-if-error, grace).
+    /// </summary>
+    private static bool IsCacheableWithExplicitFreshness(int status) => status is >= 200 and < 500 and not 206 and not 304 || status == 501;
 
     /// <summary>Statuses whose caching rules this cache understands (for <c>must-understand</c>, RFC 9111 §5.2.2.3).</summary>
     private static bool IsUnderstoodStatus(int status) => IsCacheableStatus(status) || status is 206 or 405 or 501;
@@ -47,7 +54,8 @@ internal static class CachePolicy
             return Uncacheable("must-understand with a status not understood");
         }
 
-        if (!IsCacheableStatus(status))
+        var explicitFreshness = control.MaxAge is not null || control.SMaxAge is not null || Get(headers, "Expires").Count != 0;
+        if (!IsCacheableStatus(status) && !(explicitFreshness && IsCacheableWithExplicitFreshness(status)))
         {
             return Uncacheable($"status {status}");
         }
@@ -63,9 +71,17 @@ internal static class CachePolicy
         }
 
         // must-understand with a status we understand overrides no-store (RFC 9111 §5.2.2.3).
-        if ((control.NoStore && !control.MustUnderstand) || control.NoCache || control.Private)
+        if ((control.NoStore && !control.MustUnderstand) || control.Private)
         {
             return Uncacheable("Cache-Control");
+        }
+
+        if (control.NoCache)
+        {
+            // Stored, but never used without revalidation (RFC 9111 §5.2.2.4): only worth it with a validator.
+            return Get(headers, "ETag").Count != 0 || Get(headers, "Last-Modified").Count != 0
+                ? new CacheLifetime(true, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, "no-cache: revalidate on every use")
+                : Uncacheable("no-cache without a validator");
         }
 
         if (control.InvalidFreshness)
@@ -138,8 +154,14 @@ internal static class CachePolicy
             return null;
         }
 
-        return DateTimeOffset.TryParseExact(value.Trim(), HttpDateFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowInnerWhite, out var parsed) ? parsed : null;
+        var trimmed = value.Trim();
+        if (trimmed.EndsWith(" gmt", StringComparison.OrdinalIgnoreCase))
+        {
+            trimmed = string.Concat(trimmed.AsSpan(0, trimmed.Length - 3), "GMT"); // Time zone case is not significant.
+        }
+
+        return DateTimeOffset.TryParseExact(trimmed, HttpDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed : null;
     }
 
     public static StringValues Get(IReadOnlyList<KeyValuePair<string, StringValues>> headers, string name)

@@ -55,8 +55,11 @@ public sealed class CacheOptions
     /// <summary>TTL when the response gives none (Varnish <c>default_ttl</c>). Default 120.</summary>
     public double DefaultTtlSeconds { get; set; } = 120;
 
-    /// <summary>Grace when the response gives no <c>stale-while-revalidate</c> (Varnish <c>default_grace</c>). Default 10.</summary>
-    public double DefaultGraceSeconds { get; set; } = 10;
+    /// <summary>
+    /// Grace when the response gives no <c>stale-while-revalidate</c>. Default 0: RFC 9111 §4.2.4 forbids serving
+    /// stale answers the origin did not allow (Varnish's <c>default_grace</c> is 10; set 10 for its behaviour).
+    /// </summary>
+    public double DefaultGraceSeconds { get; set; }
 
     /// <summary>Keep when the response gives no <c>stale-if-error</c> (Varnish <c>default_keep</c>). Default 0.</summary>
     public double DefaultKeepSeconds { get; set; }

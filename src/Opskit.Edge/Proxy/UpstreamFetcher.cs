@@ -53,6 +53,9 @@ internal sealed class UpstreamRequest
 
     public required string? ClientAddress { get; init; }
 
+    /// <summary>A stored object to revalidate: its validators are sent, and a 304 refreshes it (RFC 9111 §4.3).</summary>
+    public CachedObject? Stale { get; set; }
+
     public static UpstreamRequest From(HttpRequest request, string key, bool acceptsGzip, string routeId, RoutePolicy policy, EdgeSnapshot snapshot)
     {
         var headers = new List<KeyValuePair<string, string[]>>(request.Headers.Count);
@@ -181,6 +184,19 @@ internal sealed class UpstreamFetcher : IDisposable
             message.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
         }
 
+        if (request.Stale is { } stale)
+        {
+            if (stale.ETag is not null)
+            {
+                message.Headers.TryAddWithoutValidation("If-None-Match", stale.ETag);
+            }
+
+            if (CachePolicy.Get(stale.Headers, "Last-Modified") is { Count: > 0 } lastModified)
+            {
+                message.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified[0]);
+            }
+        }
+
         // The edge says who asked and how, itself (set, not appended: the client's values are not forwarded).
         if (request.ClientAddress is not null && !request.Keys("X-Forwarded-For"))
         {
@@ -237,6 +253,14 @@ internal sealed class UpstreamFetcher : IDisposable
             }
 
             var status = (int)response.StatusCode;
+            if (status == 304 && request.Stale is { } revalidated)
+            {
+                // The stored object is still good: its headers updated with the 304's (RFC 9111 §3.2, §4.3.4).
+                raw = Updated(revalidated.Headers, raw);
+                status = revalidated.Status;
+                body = revalidated.Body;
+            }
+
             var lifetime = CachePolicy.Decide(status, raw, defaults, now);
             var vary = new List<KeyValuePair<string, string>>();
             var varyField = CachePolicy.Get(raw, "Vary");
@@ -292,6 +316,29 @@ internal sealed class UpstreamFetcher : IDisposable
             };
             return new FetchResult(item, lifetime, null, false);
         }
+    }
+
+    /// <summary>The stored fields, each one the 304 carries replaced by its value there (Content-Length excepted).</summary>
+    private static List<KeyValuePair<string, StringValues>> Updated(KeyValuePair<string, StringValues>[] stored, List<KeyValuePair<string, StringValues>> fresh)
+    {
+        var merged = new List<KeyValuePair<string, StringValues>>(stored.Length + fresh.Count);
+        foreach (var header in stored)
+        {
+            if (CachePolicy.Get(fresh, header.Key).Count == 0 || string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                merged.Add(header);
+            }
+        }
+
+        foreach (var header in fresh)
+        {
+            if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                merged.Add(header);
+            }
+        }
+
+        return merged;
     }
 
     private static List<KeyValuePair<string, StringValues>> RawHeaders(HttpResponseMessage response)

@@ -104,6 +104,7 @@ public sealed class EdgeCommandLineTests
         const string probe = """, "Probes": { "c": { "Url": "/health", "IntervalSeconds": 0.1, "Window": 4, "Threshold": 2 } }""";
         var config = Config(dir, port, upstream.Address, probe);
         await using var edge = RepoPaths.StartOpskit(["edge", "--config", config]);
+        await edge.WaitForOutputAsync("edge: listening", Timeout);
         await edge.WaitForOutputAsync("healthy", Timeout);
 
         // Same probe, another setting: the file is reloaded, the probe must go on as it was.

@@ -137,9 +137,15 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.Vary = vary.ToString();
         }
 
+        response.Headers["X-Origin-Count"] = count.ToString(CultureInfo.InvariantCulture);
         if (q.TryGetValue("etag", out var etag))
         {
             response.Headers.ETag = $"\"{etag}\"";
+            if (request.Headers.IfNoneMatch == $"\"{etag}\"")
+            {
+                response.StatusCode = 304;
+                return;
+            }
         }
 
         if (q.TryGetValue("lastmod", out var lastModified))
