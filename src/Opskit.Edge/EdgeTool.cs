@@ -22,6 +22,12 @@ public sealed class EdgeTool : IServiceTool
     /// <summary>The sample upstream of <c>opskit up</c>: the cluster service it also starts.</summary>
     public const string EmbeddedUpstream = "http://127.0.0.1:8000/";
 
+    /// <summary>Exit code: bad command line, missing or invalid configuration file (also for <c>build-profiles</c>).</summary>
+    public const int ExitConfiguration = 2;
+
+    /// <summary>Exit code: a listen address cannot be bound (port in use, permission denied).</summary>
+    public const int ExitCannotListen = 3;
+
     /// <inheritdoc />
     public string Name => "edge";
 
@@ -31,7 +37,11 @@ public sealed class EdgeTool : IServiceTool
     /// <inheritdoc />
     public Command CreateCommand()
     {
-        var config = new Option<FileInfo>("--config") { Description = "JSON configuration: an \"Edge\" section and a YARP \"ReverseProxy\" section (see docs/edge.md)." };
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "JSON configuration: an \"Edge\" section and a YARP \"ReverseProxy\" section (see docs/edge.md).",
+            Required = true,
+        };
         var command = new Command(Name, Description) { config };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,7 +49,7 @@ public sealed class EdgeTool : IServiceTool
             if (file is null || !file.Exists)
             {
                 await Console.Error.WriteLineAsync($"opskit edge: --config FILE is required and must exist{(file is null ? string.Empty : $" ({file.FullName})")}").ConfigureAwait(false);
-                return 2;
+                return ExitConfiguration;
             }
 
             Microsoft.AspNetCore.Builder.WebApplication app;
@@ -50,12 +60,25 @@ public sealed class EdgeTool : IServiceTool
             catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidDataException or FormatException or InvalidOperationException)
             {
                 await Console.Error.WriteLineAsync($"opskit edge: invalid configuration in {file.FullName}: {ex.Message}").ConfigureAwait(false);
-                return 2;
+                return ExitConfiguration;
             }
 
             await using (app.ConfigureAwait(false))
             {
-                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct).ConfigureAwait(false);
+                try
+                {
+                    await app.StartAsync(ct).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    // Kestrel's "Failed to bind to address …: address already in use." is the whole story: one line, no trace.
+                    await Console.Error.WriteLineAsync(
+                        $"opskit edge: cannot listen: {ex.Message.TrimEnd('.')}. Stop whatever holds that port or change Edge:Listen/Edge:AdminListen in {file.FullName}.")
+                        .ConfigureAwait(false);
+                    return ExitCannotListen;
+                }
+
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, ct).ConfigureAwait(false);
             }
 
             return 0;
@@ -70,9 +93,10 @@ public sealed class EdgeTool : IServiceTool
         var minReads = new Option<int>("--min-reads") { Description = "Keep users with at least this many distinct articles.", DefaultValueFactory = _ => 1 };
         var output = new Option<FileInfo>("--out") { Description = "The profiles file to create or replace atomically.", Required = true };
         var maxMalformed = new Option<double>("--max-malformed-ratio") { Description = "Fail when more than this share of lines is malformed.", DefaultValueFactory = _ => 0.01 };
+        var createDirs = new Option<bool>("--create-dirs") { Description = "Create the directory of --out when it does not exist (default: refuse, a typo would hide the file)." };
         var command = new Command("build-profiles", "Build the profiles SQLite file from reading signals (atomic replace).")
         {
-            signals, minReads, output, maxMalformed,
+            signals, minReads, output, maxMalformed, createDirs,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -80,13 +104,20 @@ public sealed class EdgeTool : IServiceTool
             if (!input.Exists)
             {
                 await Console.Error.WriteLineAsync($"build-profiles: {input.FullName} does not exist").ConfigureAwait(false);
-                return 2;
+                return ExitConfiguration;
             }
 
             if (parse.GetValue(minReads) < 1)
             {
                 await Console.Error.WriteLineAsync("build-profiles: --min-reads must be at least 1").ConfigureAwait(false);
-                return 2;
+                return ExitConfiguration;
+            }
+
+            var outDirectory = parse.GetValue(output)!.Directory;
+            if (outDirectory is { Exists: false } && !parse.GetValue(createDirs))
+            {
+                await Console.Error.WriteLineAsync($"build-profiles: directory {outDirectory.FullName} does not exist (check --out, or pass --create-dirs)").ConfigureAwait(false);
+                return ExitConfiguration;
             }
 
             var builder = new ProfileBuilder(

@@ -55,8 +55,11 @@ public sealed class CacheOptions
     /// <summary>TTL when the response gives none (Varnish <c>default_ttl</c>). Default 120.</summary>
     public double DefaultTtlSeconds { get; set; } = 120;
 
-    /// <summary>Grace when the response gives no <c>stale-while-revalidate</c> (Varnish <c>default_grace</c>). Default 10.</summary>
-    public double DefaultGraceSeconds { get; set; } = 10;
+    /// <summary>
+    /// Grace when the response gives no <c>stale-while-revalidate</c>. Default 0: RFC 9111 §4.2.4 forbids serving
+    /// stale answers the origin did not allow (Varnish's <c>default_grace</c> is 10; set 10 for its behaviour).
+    /// </summary>
+    public double DefaultGraceSeconds { get; set; }
 
     /// <summary>Keep when the response gives no <c>stale-if-error</c> (Varnish <c>default_keep</c>). Default 0.</summary>
     public double DefaultKeepSeconds { get; set; }
@@ -80,6 +83,13 @@ public sealed class RoutePolicyOptions
 
     /// <summary>The personalization gate; absent means no gate.</summary>
     public GateOptions? Gate { get; set; }
+
+    /// <summary>
+    /// Request headers that cacheable fetches of this route forward to the origin although a client could use them to
+    /// change its answer (<c>X-Forwarded-Host</c>, <c>Forwarded</c>, …): each one listed is also part of the cache key,
+    /// like a <c>Vary</c> the route declares. Default none: such headers are removed from cacheable fetches.
+    /// </summary>
+    public List<string>? CacheKeyHeaders { get; set; }
 }
 
 /// <summary>The personalization gate of a route.</summary>

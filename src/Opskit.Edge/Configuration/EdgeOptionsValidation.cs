@@ -80,13 +80,9 @@ internal static class EdgeOptionsValidation
                 errors.Add($"{key}: Cookie must be set and MaxCookieLength within 1–4096");
             }
 
-            try
+            if (new Profiles.ProfileTableSchema(gate.Table, gate.Column, gate.FlagColumn).Error() is { } schemaError)
             {
-                new Profiles.ProfileTableSchema(gate.Table, gate.Column, gate.FlagColumn).Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add($"{key}: {ex.Message}");
+                errors.Add($"{key}:{schemaError}");
             }
         }
 

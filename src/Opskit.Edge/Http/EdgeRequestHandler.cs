@@ -122,10 +122,17 @@ internal sealed partial class EdgeRequestHandler
 
         Span<byte> id = stackalloc byte[MaxIdBytes];
         var decision = Evaluate(context, policy, id, out var idLength);
+        // Only the proxy may tell the backend who the user is, on every route (unless a route keys on the header).
+        foreach (var userHeader in snapshot.UserHeaders)
+        {
+            if (policy.Gate is not null || !policy.KeysOn(userHeader))
+            {
+                request.Headers.Remove(userHeader);
+            }
+        }
+
         if (policy.Gate is { } gate)
         {
-            // Only the proxy may tell the backend who the user is.
-            request.Headers.Remove(gate.UpstreamHeader);
             if (decision == GateDecision.Personalized)
             {
                 request.Headers[gate.UpstreamHeader] = $"id={Encoding.UTF8.GetString(id[..idLength])}; decision=personalized";
@@ -137,7 +144,7 @@ internal sealed partial class EdgeRequestHandler
             return PassAsync(context, next, feature, decision, snapshot);
         }
 
-        return CachedAsync(context, next, feature, decision, snapshot, isHead);
+        return CachedAsync(context, next, feature, decision, snapshot, policy, isHead);
     }
 
     private GateDecision Evaluate(HttpContext context, RoutePolicy policy, Span<byte> id, out int idLength)
@@ -178,10 +185,12 @@ internal sealed partial class EdgeRequestHandler
         }
 
         await next(context).ConfigureAwait(false);
+        InvalidateAfterUnsafeMethod(context);
         _accessLog.Log(context, context.Response.StatusCode, context.Response.ContentLength ?? 0, "pass");
     }
 
-    private async Task CachedAsync(HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot, bool isHead)
+    private async Task CachedAsync(
+        HttpContext context, RequestDelegate next, IReverseProxyFeature feature, GateDecision decision, EdgeSnapshot snapshot, RoutePolicy policy, bool isHead)
     {
         var request = context.Request;
         var acceptsGzip = CacheKey.AcceptsGzip(request.Headers);
@@ -194,7 +203,7 @@ internal sealed partial class EdgeRequestHandler
             _metrics.Hit();
             if (state == CacheState.Grace)
             {
-                StartRefresh(context, feature, key, acceptsGzip, snapshot);
+                StartRefresh(context, feature, key, acceptsGzip, snapshot, policy, item);
             }
 
             await Serve(context, item, now, HitValue, decision, snapshot, isHead, "hit").ConfigureAwait(false);
@@ -211,7 +220,8 @@ internal sealed partial class EdgeRequestHandler
         }
 
         _metrics.Miss();
-        var upstream = UpstreamRequest.From(request, key, acceptsGzip, feature.Route.Config.RouteId);
+        var upstream = UpstreamRequest.From(request, key, acceptsGzip, feature.Route.Config.RouteId, policy, snapshot);
+        upstream.Stale = Revalidatable(item);
         var address = new Uri(destination.Model.Config.Address);
         FetchResult result;
         var xcache = MissValue;
@@ -250,6 +260,39 @@ internal sealed partial class EdgeRequestHandler
         }
 
         await Serve(context, result.Response!, _time.GetUtcNow(), xcache, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A successful unsafe request (POST, PUT, DELETE, …) invalidates the stored answers of its URL and of the
+    /// <c>Location</c>/<c>Content-Location</c> it names on the same host (RFC 9111 §4.4). Varnish leaves that to VCL.
+    /// </summary>
+    private void InvalidateAfterUnsafeMethod(HttpContext context)
+    {
+        var request = context.Request;
+        var method = request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method)
+            || context.Response.StatusCode is < 200 or >= 400)
+        {
+            return;
+        }
+
+        var host = request.Host.Value ?? string.Empty;
+        Invalidate(host, string.Concat(request.Path.Value, request.QueryString.Value));
+        var self = new Uri($"{request.Scheme}://{host}{request.Path.Value}");
+        foreach (var name in (ReadOnlySpan<string>)["Location", "Content-Location"])
+        {
+            if (context.Response.Headers[name] is { Count: 1 } value && Uri.TryCreate(self, value.ToString(), out var target)
+                && string.Equals(target.Authority, self.Authority, StringComparison.OrdinalIgnoreCase))
+            {
+                Invalidate(host, target.PathAndQuery);
+            }
+        }
+    }
+
+    private void Invalidate(string host, string pathAndQuery)
+    {
+        _cache.Purge(CacheKey.Create(true, host, pathAndQuery));
+        _cache.Purge(CacheKey.Create(false, host, pathAndQuery));
     }
 
     private async Task ServeStaleOrProblemAsync(
@@ -322,14 +365,20 @@ internal sealed partial class EdgeRequestHandler
     }
 
     /// <summary>Grace: the stale object is served now and one background fetch refreshes it.</summary>
-    private void StartRefresh(HttpContext context, IReverseProxyFeature feature, string key, bool acceptsGzip, EdgeSnapshot snapshot)
+    /// <summary>A stored object with a validator is revalidated (a conditional fetch) instead of fetched again whole.</summary>
+    private static CachedObject? Revalidatable(CachedObject? item) =>
+        item is { HitForMiss: false } && (item.ETag is not null || item.LastModified is not null) ? item : null;
+
+    private void StartRefresh(
+        HttpContext context, IReverseProxyFeature feature, string key, bool acceptsGzip, EdgeSnapshot snapshot, RoutePolicy policy, CachedObject stale)
     {
         if (_inflight.ContainsKey(key) || PickDestination(feature) is not { } destination)
         {
             return;
         }
 
-        var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId);
+        var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId, policy, snapshot);
+        upstream.Stale = Revalidatable(stale);
         Coalesce(new Uri(destination.Model.Config.Address), upstream, snapshot.Defaults);
     }
 
@@ -411,6 +460,17 @@ internal sealed partial class EdgeRequestHandler
             return Task.CompletedTask;
         }
 
+        if (item.Status == StatusCodes.Status200OK && context.Request.Headers.Range.Count != 0
+            && RangeResponse.TryServe(context, item, isHead) is { } ranged)
+        {
+            if (_accessLog.Enabled)
+            {
+                _accessLog.Log(context, response.StatusCode, response.ContentLength ?? 0, handling);
+            }
+
+            return ranged;
+        }
+
         response.ContentLength = body.Length;
         if (_accessLog.Enabled)
         {
@@ -450,9 +510,10 @@ internal sealed partial class EdgeRequestHandler
             return false;
         }
 
+        // Without Last-Modified, the stored Date is the last time it was known valid (RFC 9110 §13.1.3).
         var ifModifiedSince = request.IfModifiedSince;
-        return ifModifiedSince.Count == 1 && item.LastModified is { } lastModified
-            && DateTimeOffset.TryParseExact(ifModifiedSince[0], "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+        return ifModifiedSince.Count == 1 && (item.LastModified ?? CachePolicy.ParseHttpDate(CachePolicy.Get(item.Headers, "Date").ToString())) is { } lastModified
+            && CachePolicy.ParseHttpDate(ifModifiedSince[0]) is { } since
             && lastModified <= since;
     }
 

@@ -14,21 +14,19 @@ public sealed partial record ProfileTableSchema(string Table = "user_profiles", 
     /// <summary>Throws when a name is not a plain SQL identifier (names are quoted into SQL, so they are checked).</summary>
     public void Validate()
     {
-        Check(Table, "table");
-        Check(KeyColumn, "column");
-        if (FlagColumn.Length > 0)
+        if (Error() is { } error)
         {
-            Check(FlagColumn, "flag column");
+            throw new ArgumentException(error);
         }
     }
 
-    private static void Check(string name, string what)
-    {
-        if (!Identifier().IsMatch(name))
-        {
-            throw new ArgumentException($"profile {what} name '{name}' must match [A-Za-z_][A-Za-z0-9_]*", what);
-        }
-    }
+    /// <summary>The first invalid name as one sentence for the user (no exception wording), or null.</summary>
+    public string? Error() =>
+        Check(Table, "Table") ?? Check(KeyColumn, "Column") ?? (FlagColumn.Length > 0 ? Check(FlagColumn, "FlagColumn") : null);
+
+    private static string? Check(string name, string setting) =>
+        Identifier().IsMatch(name) ? null
+        : $"{setting} '{name}' is not a plain SQL identifier (letters, digits and '_', not starting with a digit, at most 64 characters)";
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
     private static partial Regex Identifier();

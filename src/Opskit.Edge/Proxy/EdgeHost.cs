@@ -34,6 +34,10 @@ internal static partial class EdgeHost
         // ASP.NET Core and YARP log every request at Information; a proxy must not write two lines per request.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+        // "Hosting failed to start" carries the whole stack trace of a bind error that `opskit edge` reports in one
+        // line (issue #20); a background service that stops the host is still logged (Critical).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (settings.LoggerFactory is { } shared)
         {
             builder.Services.AddSingleton(shared);
@@ -102,12 +106,13 @@ internal static partial class EdgeHost
             }
         }
 
+        LogLifecycle(app);
         var purge = app.Services.GetRequiredService<PurgeHandler>();
         var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
         var admin = app.Services.GetRequiredService<AdminEndpoints>();
         app.Use((context, next) =>
             adminPort != 0 && context.Connection.LocalPort == adminPort ? admin.HandleAsync(context)
-            : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? next(context));
+            : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? ServerWideOptions.TryHandle(context) ?? next(context));
 
         // Explicit, so routing runs after the fast path (WebApplication would otherwise put it first).
         app.UseRouting();
@@ -121,8 +126,44 @@ internal static partial class EdgeHost
         return app;
     }
 
+    /// <summary>Says when the proxy listens, stops and has stopped; nothing about stopping when it never started.</summary>
+    private static void LogLifecycle(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Opskit.Edge");
+        var lifetime = app.Lifetime;
+        var started = 0;
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            Volatile.Write(ref started, 1);
+            LogListening(logger, string.Join(", ", app.Urls));
+        });
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            if (Volatile.Read(ref started) == 1)
+            {
+                LogStopping(logger);
+            }
+        });
+        lifetime.ApplicationStopped.Register(() =>
+        {
+            if (Volatile.Read(ref started) == 1)
+            {
+                LogStopped(logger);
+            }
+        });
+    }
+
     /// <summary>Bound addresses after start, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "edge: listening on {Urls}")]
+    private static partial void LogListening(ILogger logger, string urls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "edge: stopping (finishing requests in flight)")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "edge: stopped")]
+    private static partial void LogStopped(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "edge: changed configuration file not applied, keeping the previous one: {Reason}")]
     private static partial void LogFileRejected(ILogger logger, string reason);

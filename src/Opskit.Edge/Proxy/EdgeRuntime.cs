@@ -11,7 +11,8 @@ namespace Opskit.Edge.Proxy;
 
 /// <summary>One immutable snapshot of the reloadable settings: per-route policies, the PURGE/BAN ACL, cache defaults.</summary>
 internal sealed class EdgeSnapshot(
-    FrozenDictionary<string, RoutePolicy> policies, IPNetwork[] purgeAcl, CacheDefaults defaults, string decisionHeader, EdgeOptions options)
+    FrozenDictionary<string, RoutePolicy> policies, IPNetwork[] purgeAcl, CacheDefaults defaults, string decisionHeader, EdgeOptions options,
+    string[]? userHeaders = null)
 {
     public static readonly RoutePolicy DefaultPolicy = new(string.Empty, true, null);
 
@@ -24,6 +25,9 @@ internal sealed class EdgeSnapshot(
     public string DecisionHeader { get; } = decisionHeader;
 
     public EdgeOptions Options { get; } = options;
+
+    /// <summary>Every gate's upstream user header (and the default one): only the proxy may send them upstream.</summary>
+    public string[] UserHeaders { get; } = userHeaders ?? [new GateOptions().UpstreamHeader];
 
     public RoutePolicy PolicyFor(string routeId) => Policies.TryGetValue(routeId, out var policy) ? policy : DefaultPolicy;
 
@@ -104,6 +108,7 @@ internal sealed partial class EdgeRuntime : IDisposable
         lock (_lock)
         {
             var used = new HashSet<(string, ProfileTableSchema)>();
+            var userHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { new GateOptions().UpstreamHeader };
             var policies = new Dictionary<string, RoutePolicy>(StringComparer.OrdinalIgnoreCase);
             foreach (var (routeId, policy) in options.Policies)
             {
@@ -119,10 +124,11 @@ internal sealed partial class EdgeRuntime : IDisposable
                     }
 
                     used.Add(key);
+                    userHeaders.Add(g.UpstreamHeader);
                     gate = new GatePolicy(g.Cookie, g.MaxCookieLength, store, new RolloutPolicy(g.RolloutPercentage, g.RolloutSalt, g.RolloutMode), g.UpstreamHeader);
                 }
 
-                policies[routeId] = new RoutePolicy(routeId, policy.Cache, gate);
+                policies[routeId] = new RoutePolicy(routeId, policy.Cache, gate, policy.CacheKeyHeaders?.ToArray());
             }
 
             // Stores no route uses any more are closed (their in-flight lookups finish first, see ProfileGeneration).
@@ -146,7 +152,7 @@ internal sealed partial class EdgeRuntime : IDisposable
                 TimeSpan.FromSeconds(options.Cache.DefaultGraceSeconds),
                 TimeSpan.FromSeconds(options.Cache.DefaultKeepSeconds),
                 CacheDefaults.Varnish.HitForMissTtl);
-            return new EdgeSnapshot(policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), acl, defaults, options.DecisionHeader, options);
+            return new EdgeSnapshot(policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), acl, defaults, options.DecisionHeader, options, [.. userHeaders]);
         }
     }
 

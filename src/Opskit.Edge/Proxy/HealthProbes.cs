@@ -92,12 +92,17 @@ internal sealed partial class HealthProbes : BackgroundService
 
         foreach (var key in running.Keys.ToArray())
         {
-            if (!wanted.TryGetValue(key, out var want) || !ReferenceEquals(want.Item1, running[key].Options))
+            // A reload builds new option objects: an unchanged probe keeps its loop and window (restarting it would
+            // make the destination sick until its next probe and log a false "back healthy", issue #20).
+            if (!wanted.TryGetValue(key, out var want) || !SameProbe(want.Item1, running[key].Options))
             {
                 running[key].Stop.Cancel();
                 running[key].Stop.Dispose();
                 running.Remove(key);
-                _states.TryRemove(key, out _);
+                if (want.Item1 is null)
+                {
+                    _states.TryRemove(key, out _);
+                }
             }
         }
 
@@ -109,7 +114,9 @@ internal sealed partial class HealthProbes : BackgroundService
             }
 
             var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var state = new ProbeState(probe);
+
+            // A changed probe of a known destination goes on from the results so far, not from "initial".
+            var state = new ProbeState(probe, _states.TryGetValue(key, out var previous) ? previous : null);
             _states[key] = state;
             running[key] = (probe, stop);
             _ = ProbeLoopAsync(key, new Uri(destination.Model.Config.Address), probe, state, stop.Token);
@@ -128,7 +135,11 @@ internal sealed partial class HealthProbes : BackgroundService
                 var (wasHealthy, isHealthy) = state.Record(good);
                 if (wasHealthy != isHealthy)
                 {
-                    if (isHealthy)
+                    if (isHealthy && state.FirstChange)
+                    {
+                        LogFirstHealthy(_logger, key, state.GoodCount, probe.Window);
+                    }
+                    else if (isHealthy)
                     {
                         LogHealthy(_logger, key, state.GoodCount, probe.Window);
                     }
@@ -163,6 +174,11 @@ internal sealed partial class HealthProbes : BackgroundService
 
     private static string StateKey(DestinationState destination) => destination.Model.Config.Address;
 
+    private static bool SameProbe(ProbeOptions a, ProbeOptions b) =>
+        ReferenceEquals(a, b)
+        || (a.Url == b.Url && a.IntervalSeconds.Equals(b.IntervalSeconds) && a.TimeoutSeconds.Equals(b.TimeoutSeconds) && a.Window == b.Window
+            && a.Threshold == b.Threshold && a.Initial == b.Initial && a.ExpectedStatus == b.ExpectedStatus);
+
     public override void Dispose()
     {
         _client.Dispose();
@@ -171,6 +187,9 @@ internal sealed partial class HealthProbes : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "probe: {Destination} went sick ({Good}/{Window} good)")]
     private static partial void LogSick(ILogger logger, string destination, int good, int window);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "probe: {Destination} healthy ({Good}/{Window} good)")]
+    private static partial void LogFirstHealthy(ILogger logger, string destination, int good, int window);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "probe: {Destination} back healthy ({Good}/{Window} good)")]
     private static partial void LogHealthy(ILogger logger, string destination, int good, int window);
@@ -183,17 +202,22 @@ internal sealed partial class HealthProbes : BackgroundService
         private readonly Lock _lock = new();
         private ulong _bits;
         private volatile bool _healthy;
+        private int _changes;
 
-        public ProbeState(ProbeOptions options)
+        public ProbeState(ProbeOptions options, ProbeState? previous = null)
         {
             _window = options.Window;
             _threshold = options.Threshold;
             var initial = options.Initial ?? Math.Max(0, options.Threshold - 1);
-            _bits = initial >= 64 ? ulong.MaxValue : (1UL << initial) - 1;
+            _bits = previous is not null ? previous._bits : initial >= 64 ? ulong.MaxValue : (1UL << initial) - 1;
             _healthy = GoodCount >= _threshold;
+            _changes = previous?._changes ?? 0;
         }
 
         public bool Healthy => _healthy;
+
+        /// <summary>True for the first change of state: leaving the initial state is not "back" to anything.</summary>
+        public bool FirstChange => Volatile.Read(ref _changes) <= 1;
 
         public int GoodCount => System.Numerics.BitOperations.PopCount(_bits & Mask);
 
@@ -206,6 +230,11 @@ internal sealed partial class HealthProbes : BackgroundService
                 var was = _healthy;
                 _bits = (_bits << 1) | (good ? 1UL : 0UL);
                 _healthy = GoodCount >= _threshold;
+                if (was != _healthy)
+                {
+                    _changes++;
+                }
+
                 return (was, _healthy);
             }
         }

@@ -21,9 +21,24 @@ internal sealed class UpstreamRequest
         "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range",
     };
 
+    /// <summary>
+    /// Headers by which a client can make the origin build a different answer (host and scheme for absolute links,
+    /// a rewritten URL, a method override, the client address) without the cache key knowing: sent on a cacheable
+    /// fetch, one client's answer would be served to everyone (issue #21). Removed unless the route keys on them.
+    /// </summary>
+    internal static readonly HashSet<string> ClientInfluence = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Forwarded-Prefix",
+        "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Ssl", "Front-End-Https", "X-Real-IP",
+        "X-Original-URL", "X-Rewrite-URL", "X-Original-Host", "X-Host",
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override",
+    };
+
     public required string Key { get; init; }
 
     public required string Host { get; init; }
+
+    public required string Scheme { get; init; }
 
     public required string PathAndQuery { get; init; }
 
@@ -33,29 +48,72 @@ internal sealed class UpstreamRequest
 
     public required KeyValuePair<string, string[]>[] Headers { get; init; }
 
+    /// <summary>The route's cache-key headers with this request's values (stored with the object like Vary).</summary>
+    public KeyValuePair<string, string>[] KeyedHeaders { get; init; } = [];
+
     public required string? ClientAddress { get; init; }
 
-    public static UpstreamRequest From(HttpRequest request, string key, bool acceptsGzip, string routeId)
+    /// <summary>A stored object to revalidate: its validators are sent, and a 304 refreshes it (RFC 9111 §4.3).</summary>
+    public CachedObject? Stale { get; set; }
+
+    public static UpstreamRequest From(HttpRequest request, string key, bool acceptsGzip, string routeId, RoutePolicy policy, EdgeSnapshot snapshot)
     {
         var headers = new List<KeyValuePair<string, string[]>>(request.Headers.Count);
         foreach (var (name, values) in request.Headers)
         {
-            if (!NotForwarded.Contains(name))
+            if (!NotForwarded.Contains(name)
+                && ((!ClientInfluence.Contains(name) && !IsUserHeader(snapshot, name)) || policy.KeysOn(name)))
             {
                 headers.Add(new(name, values.ToArray()!));
             }
+        }
+
+        var keyed = new KeyValuePair<string, string>[policy.CacheKeyHeaders.Length];
+        for (var i = 0; i < keyed.Length; i++)
+        {
+            var name = policy.CacheKeyHeaders[i];
+            keyed[i] = new(name, HttpCache.UpstreamRequestValue(request.Headers, name));
         }
 
         return new UpstreamRequest
         {
             Key = key,
             Host = request.Host.Value ?? string.Empty,
+            Scheme = request.Scheme,
             PathAndQuery = string.Concat(request.Path.Value, request.QueryString.Value),
             AcceptsGzip = acceptsGzip,
             RouteId = routeId,
             Headers = [.. headers],
+            KeyedHeaders = keyed,
             ClientAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
         };
+    }
+
+    /// <summary>True when the route keys on <paramref name="name"/>, so the client's value is forwarded as it came.</summary>
+    public bool Keys(string name)
+    {
+        foreach (var (header, _) in KeyedHeaders)
+        {
+            if (string.Equals(header, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsUserHeader(EdgeSnapshot snapshot, string name)
+    {
+        foreach (var header in snapshot.UserHeaders)
+        {
+            if (string.Equals(header, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The value of a request header as sent upstream (for Vary).</summary>
@@ -126,9 +184,33 @@ internal sealed class UpstreamFetcher : IDisposable
             message.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
         }
 
-        if (request.ClientAddress is not null)
+        if (request.Stale is { } stale)
+        {
+            if (stale.ETag is not null)
+            {
+                message.Headers.TryAddWithoutValidation("If-None-Match", stale.ETag);
+            }
+
+            if (CachePolicy.Get(stale.Headers, "Last-Modified") is { Count: > 0 } lastModified)
+            {
+                message.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified[0]);
+            }
+        }
+
+        // The edge says who asked and how, itself (set, not appended: the client's values are not forwarded).
+        if (request.ClientAddress is not null && !request.Keys("X-Forwarded-For"))
         {
             message.Headers.TryAddWithoutValidation("X-Forwarded-For", request.ClientAddress);
+        }
+
+        if (request.Host.Length > 0 && !request.Keys("X-Forwarded-Host"))
+        {
+            message.Headers.TryAddWithoutValidation("X-Forwarded-Host", request.Host);
+        }
+
+        if (!request.Keys("X-Forwarded-Proto"))
+        {
+            message.Headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -146,6 +228,10 @@ internal sealed class UpstreamFetcher : IDisposable
         using (response)
         {
             var now = _time.GetUtcNow();
+
+            // The origin's fields as received, before any typed access parses (and would re-serialize) them: a proxy
+            // forwards and stores header values byte for byte (issue #18).
+            var raw = RawHeaders(response);
             var contentLength = response.Content.Headers.ContentLength;
             if (contentLength > _maxObjectBytes)
             {
@@ -166,30 +252,44 @@ internal sealed class UpstreamFetcher : IDisposable
                 return new FetchResult(null, default, null, true);
             }
 
-            var lifetime = CachePolicy.Decide(response, defaults, now);
+            var status = (int)response.StatusCode;
+            if (status == 304 && request.Stale is { } revalidated)
+            {
+                // The stored object is still good: its headers updated with the 304's (RFC 9111 §3.2, §4.3.4).
+                raw = Updated(revalidated.Headers, raw);
+                status = revalidated.Status;
+                body = revalidated.Body;
+            }
+
+            var lifetime = CachePolicy.Decide(status, raw, defaults, now);
             var vary = new List<KeyValuePair<string, string>>();
-            foreach (var name in response.Headers.Vary)
+            var varyField = CachePolicy.Get(raw, "Vary");
+            for (var i = 0; i < varyField.Count; i++)
             {
-                if (!string.Equals(name, "Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+                var list = varyField[i]!;
+                foreach (var range in list.AsSpan().Split(','))
                 {
-                    vary.Add(new(name, string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase) ? string.Empty : request.HeaderValue(name)));
+                    var name = list[range].Trim(' ', '\t');
+                    if (name.Length > 0 && name != "*" && !string.Equals(name, "Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+                    {
+                        vary.Add(new(name, string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase) ? string.Empty : request.HeaderValue(name)));
+                    }
                 }
             }
 
-            var headers = new List<KeyValuePair<string, StringValues>>();
-            foreach (var (name, values) in response.Headers)
-            {
-                if (!NotStored.Contains(name))
-                {
-                    headers.Add(new(name, new StringValues(values.ToArray())));
-                }
-            }
+            vary.AddRange(request.KeyedHeaders);
 
-            foreach (var (name, values) in response.Content.Headers)
+            // Not stored: hop-by-hop fields, the ones Connection names (RFC 9111 §3.1), and those of no-cache="…"
+            // and private="…" (§5.2.2.4, §5.2.2.7), which a shared cache may only send after revalidation.
+            var connection = CachePolicy.Get(raw, "Connection");
+            var omitted = CacheDirectives.Parse(CachePolicy.Get(raw, "Cache-Control")).OmittedFields;
+            var headers = new List<KeyValuePair<string, StringValues>>(raw.Count);
+            foreach (var header in raw)
             {
-                if (!NotStored.Contains(name))
+                if (!NotStored.Contains(header.Key) && !CachePolicy.HasToken(connection, header.Key)
+                    && (omitted is null || !omitted.Contains(header.Key, StringComparer.OrdinalIgnoreCase)))
                 {
-                    headers.Add(new(name, new StringValues(values.ToArray())));
+                    headers.Add(header);
                 }
             }
 
@@ -200,15 +300,15 @@ internal sealed class UpstreamFetcher : IDisposable
                 Host = request.Host,
                 PathAndQuery = request.PathAndQuery,
                 RouteId = request.RouteId,
-                Status = (int)response.StatusCode,
+                Status = status,
                 Headers = [.. headers],
                 Body = body,
                 Vary = [.. vary],
                 HitForMiss = !lifetime.Cacheable,
                 Created = now,
-                InitialAge = response.Headers.Age ?? TimeSpan.Zero,
-                ETag = response.Headers.ETag?.ToString(),
-                LastModified = response.Content.Headers.LastModified,
+                InitialAge = TimeSpan.FromSeconds(CachePolicy.ParseAge(CachePolicy.Get(raw, "Age"))),
+                ETag = CachePolicy.Get(raw, "ETag") is { Count: > 0 } etag ? etag[0]!.Trim() : null,
+                LastModified = CachePolicy.ParseHttpDate(CachePolicy.Get(raw, "Last-Modified").ToString()),
                 FreshUntil = now + ttl,
                 GraceUntil = now + ttl + lifetime.Grace,
                 KeepUntil = now + ttl + lifetime.Grace + lifetime.Keep,
@@ -216,6 +316,62 @@ internal sealed class UpstreamFetcher : IDisposable
             };
             return new FetchResult(item, lifetime, null, false);
         }
+    }
+
+    /// <summary>The stored fields, each one the 304 carries replaced by its value there (Content-Length excepted).</summary>
+    private static List<KeyValuePair<string, StringValues>> Updated(KeyValuePair<string, StringValues>[] stored, List<KeyValuePair<string, StringValues>> fresh)
+    {
+        var merged = new List<KeyValuePair<string, StringValues>>(stored.Length + fresh.Count);
+        foreach (var header in stored)
+        {
+            if (CachePolicy.Get(fresh, header.Key).Count == 0 || string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                merged.Add(header);
+            }
+        }
+
+        foreach (var header in fresh)
+        {
+            if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                merged.Add(header);
+            }
+        }
+
+        return merged;
+    }
+
+    private static List<KeyValuePair<string, StringValues>> RawHeaders(HttpResponseMessage response)
+    {
+        var raw = new List<KeyValuePair<string, StringValues>>();
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            raw.Add(new(name, Values(values)));
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            raw.Add(new(name, Values(values)));
+        }
+
+        return raw;
+    }
+
+    private static StringValues Values(System.Net.Http.Headers.HeaderStringValues values)
+    {
+        if (values.Count == 1)
+        {
+            return values.ToString();
+        }
+
+        var array = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            array[i++] = value;
+        }
+
+        return array;
     }
 
     private async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)

@@ -320,4 +320,97 @@ public sealed class CacheRulesTests : IAsyncLifetime
         Assert.True(small.Cache.Evictions > 0);
         Assert.Equal("HIT", (await small.GetAsync("/big39?size=60000")).XCache());
     }
+
+    [Fact]
+    public async Task Origin_headers_reach_the_client_byte_for_byte_on_miss_and_hit()
+    {
+        const string url = "/bytes?cc=MAX-AGE%3D100%2Cpublic&ct=text/plain;charset=utf-8";
+        var miss = await _edge.GetAsync(url);
+        var hit = await _edge.GetAsync(url);
+
+        foreach (var response in new[] { miss, hit })
+        {
+            // NonValidated: the client's own typed headers would re-serialize the values too.
+            Assert.Equal("MAX-AGE=100,public", response.Headers.NonValidated["Cache-Control"].ToString());
+            Assert.Equal("text/plain;charset=utf-8", response.Content.Headers.NonValidated["Content-Type"].ToString());
+        }
+
+        Assert.Equal("HIT", hit.XCache());
+    }
+
+    [Theory]
+    [InlineData("max-age%3D-100")]
+    [InlineData("max-age%3D%27100%27")]
+    public async Task Invalid_max_age_makes_the_response_stale(string cc)
+    {
+        var url = $"/badmaxage{cc.Length}?cc={cc}";
+        await _edge.GetAsync(url);
+        Assert.Equal("MISS", (await _edge.GetAsync(url)).XCache());
+    }
+
+    [Fact]
+    public async Task CDN_Cache_Control_takes_precedence_over_Cache_Control()
+    {
+        // Cache-Control says no-store, the targeted field (RFC 9213) says 100 s: this cache follows the targeted one.
+        const string url = "/cdn?cc=no-store";
+        await _edge.GetAsync(url + "&cdn=max-age%3D100");
+        var second = await _edge.GetAsync(url + "&cdn=max-age%3D100");
+        Assert.Equal("HIT", second.XCache());
+    }
+
+    [Fact]
+    public async Task Expires_in_the_obsolete_RFC_850_format_is_understood()
+    {
+        const string url = "/rfc850?date=Sunday,%2006-Nov-94%2008:49:37%20GMT&expires=Sunday,%2006-Nov-94%2008:50:37%20GMT";
+        await _edge.GetAsync(url);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+    }
+
+    [Fact]
+    public async Task A_stale_object_with_an_ETag_is_revalidated_and_the_304_updates_its_headers()
+    {
+        const string url = "/reval?cc=max-age%3D10%2C%20stale-while-revalidate%3D0&etag=v1";
+        var first = await _edge.GetAsync(url);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        var revalidated = await _edge.GetAsync(url);
+        var hit = await _edge.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, revalidated.StatusCode);
+        Assert.Equal(first.Body(), revalidated.Body());
+        Assert.Equal("1", first.Headers.GetValues("X-Origin-Count").Single());
+        Assert.Equal("2", revalidated.Headers.GetValues("X-Origin-Count").Single());
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal("2", hit.Headers.GetValues("X-Origin-Count").Single());
+        Assert.Equal(2, _upstream.Count("/reval"));
+        Assert.Equal("\"v1\"", _upstream.Requests.Last()["If-None-Match"].ToString());
+    }
+
+    [Fact]
+    public async Task Range_requests_are_served_from_the_complete_stored_object()
+    {
+        const string url = "/range?size=100";
+        var whole = await _edge.GetAsync(url);
+        var length = whole.Content.Headers.ContentLength!.Value;
+        var bytes = await whole.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+
+        var head = await _edge.GetAsync(url, null, ("Range", "bytes=0-9"));
+        var tail = await _edge.GetAsync(url, null, ("Range", "bytes=-5"));
+        var multi = await _edge.GetAsync(url, null, ("Range", "bytes=0-0, 2-2"));
+        var beyond = await _edge.GetAsync(url, null, ("Range", $"bytes={length + 10}-"));
+        var ifRangeMismatch = await _edge.GetAsync(url, null, ("Range", "bytes=0-9"), ("If-Range", "\"other\""));
+
+        Assert.Equal(HttpStatusCode.PartialContent, head.StatusCode);
+        Assert.Equal(bytes[..10], await head.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal($"bytes 0-9/{length}", head.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
+        Assert.Equal(bytes[^5..], await tail.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.PartialContent, multi.StatusCode);
+        Assert.Equal("multipart/byteranges", multi.Content.Headers.ContentType!.MediaType);
+        Assert.Contains($"Content-Range: bytes 2-2/{length}", multi.Body(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ifRangeMismatch.StatusCode);
+        Assert.Equal(length, ifRangeMismatch.Content.Headers.ContentLength);
+        Assert.Equal(1, _upstream.Count("/range"));
+    }
 }

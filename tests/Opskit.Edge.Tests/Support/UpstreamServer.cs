@@ -20,6 +20,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private TaskCompletionSource _held = Released();
+    private int _healthChecks;
 
     private UpstreamServer(WebApplication app, int port)
     {
@@ -34,6 +35,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
     public bool Failing { get; set; }
 
     public bool Healthy { get; set; } = true;
+
+    /// <summary>How many <c>/health</c> probes arrived.</summary>
+    public int HealthChecks => Volatile.Read(ref _healthChecks);
 
     public ConcurrentQueue<IHeaderDictionary> Requests { get; } = new();
 
@@ -75,6 +79,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         if (path == "/health")
         {
+            Interlocked.Increment(ref _healthChecks);
             context.Response.StatusCode = Healthy ? 200 : 503;
             return;
         }
@@ -107,6 +112,11 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.CacheControl = cc.ToString();
         }
 
+        if (q.TryGetValue("cdn", out var cdn))
+        {
+            response.Headers["CDN-Cache-Control"] = cdn.ToString();
+        }
+
         if (q.TryGetValue("date", out var date))
         {
             response.Headers.Date = date.ToString();
@@ -127,9 +137,15 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.Vary = vary.ToString();
         }
 
+        response.Headers["X-Origin-Count"] = count.ToString(CultureInfo.InvariantCulture);
         if (q.TryGetValue("etag", out var etag))
         {
             response.Headers.ETag = $"\"{etag}\"";
+            if (request.Headers.IfNoneMatch == $"\"{etag}\"")
+            {
+                response.StatusCode = 304;
+                return;
+            }
         }
 
         if (q.TryGetValue("lastmod", out var lastModified))
@@ -142,9 +158,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.SetCookie = "session=abc";
         }
 
-        response.ContentType = "application/json";
+        response.ContentType = q.TryGetValue("ct", out var ct) ? ct.ToString() : "application/json";
         var size = q.TryGetValue("size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 0;
-        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"inm\":\"{request.Headers.IfNoneMatch}\",\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\"";
+        var body = $"{{\"path\":\"{path}\",\"n\":{count},\"inm\":\"{request.Headers.IfNoneMatch}\",\"lang\":\"{request.Headers.AcceptLanguage}\",\"user\":\"{request.Headers["X-Edge-User"]}\",\"cookie\":\"{request.Headers.Cookie}\",\"ae\":\"{request.Headers.AcceptEncoding}\",\"xfh\":\"{request.Headers["X-Forwarded-Host"]}\",\"method\":\"{request.Method}\",\"target\":\"{context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget}\"";
         body += size > 0 ? $",\"pad\":\"{new string('x', size)}\"}}" : "}";
         if (response.StatusCode is not (204 or 304))
         {
