@@ -42,7 +42,14 @@ public static class ReplCheckRunner
         {
             if (primaryTask is not null)
             {
-                await Task.WhenAny(primaryTask).ConfigureAwait(false);
+                try
+                {
+                    await primaryTask.ConfigureAwait(false);
+                }
+                catch (ServerUnavailableException)
+                {
+                    // The replica's error is the one reported; the primary's is moot without a replica to compare.
+                }
             }
 
             return new ReplCheckReport(endpoint, null, [], ex.Message);

@@ -38,7 +38,8 @@ internal static class NagiosReportWriter
             $" | lag={lag}s;{max / 2};{max};0; crit={report.Results.Count(r => r.Status == CheckStatus.Crit)} warn={report.Results.Count(r => r.Status == CheckStatus.Warn)}\n");
         foreach (var result in bad)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{ReplCheckReport.Short(result.Status)} {Name(result)}: {OneLine(result.Value)}; fix: {OneLine(result.Fix.Summary)}\n");
+            var fix = result.Fix.Summary;
+            text.Append(CultureInfo.InvariantCulture, $"{ReplCheckReport.Short(result.Status)} {Name(result)}: {OneLine(result.Value)}{(fix.Length > 0 ? $"; fix: {OneLine(fix)}" : string.Empty)}\n");
         }
 
         return text.ToString();

@@ -13,7 +13,9 @@ internal sealed class ReplicationThreadsRule : IRule
         const string Why = "A stopped thread means the replica serves data that gets older every second.";
         if (!server.IsReplica)
         {
-            yield return new CheckResult(Id, CheckStatus.Warn, "not a replica (no replication channel configured)", Why, Fix.None);
+            yield return new CheckResult(Id, CheckStatus.Warn, "not a replica (no replication channel configured)",
+                "A server without a replication channel is not a replica: either the wrong server was checked or its replication was reset.",
+                new Fix([], [], ["check the host, or configure replication (CHANGE MASTER TO / CHANGE REPLICATION SOURCE TO, then START REPLICA)"]));
             yield break;
         }
 

@@ -34,6 +34,16 @@ public sealed class ConnectionAndFailureTests(StandaloneServerFixture fixture) :
     }
 
     [Fact]
+    public async Task Unreachable_replica_is_unknown_even_when_the_primary_answers()
+    {
+        var port = FreePort.Tcp().ToString(CultureInfo.InvariantCulture);
+        var run = await ReplCheckCli.RunAsync(["-h", "127.0.0.1", "-P", port, "-u", "root", "--primary", $"h=127.0.0.1,P={Port}", "--format", "nagios"], _home.Path);
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.StartsWith($"REPLCHECK UNKNOWN - 127.0.0.1:{port}: cannot connect", run.Stdout, StringComparison.Ordinal);
+        AssertClean(run, null);
+    }
+
+    [Fact]
     public async Task Server_that_accepts_and_never_answers_is_unknown_after_the_timeout()
     {
         using var silent = new SilentListener();
