@@ -4,6 +4,8 @@
 # execlog / `opskit --version` (the issue's budget: at most 1.2).
 #
 #   bench/execlog/run.sh [ROUNDS]        (default 40)
+#   R2R=1 bench/execlog/run.sh [ROUNDS]  the same against `dotnet publish -p:PublishReadyToRun=true` output
+#                                        (precompiled code instead of JIT at start-up, as a deployment would ship)
 #
 # Commands (all to a syslog socket this script binds, so logger and opskit do the same work):
 #   version   opskit --version                         the runtime's own start-up
@@ -14,12 +16,20 @@
 set -euo pipefail
 rounds="${1:-40}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-"$root/opskit" --version >/dev/null # builds Release when needed
-dll="$root/src/Opskit/bin/Release/net10.0/opskit.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}" # as ./opskit sets it
-
 work="$(mktemp -d /tmp/execlog-bench.XXXXXX)"
+if [[ "${R2R:-0}" == 1 ]]; then
+  rid="linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+  echo "publishing ReadyToRun ($rid) to $work/app..." >&2
+  dotnet publish "$root/src/Opskit/Opskit.csproj" -c Release -r "$rid" --self-contained false \
+    -p:PublishReadyToRun=true -o "$work/app" --nologo -v quiet >&2
+  dll="$work/app/opskit.dll"
+else
+  "$root/opskit" --version >/dev/null # builds Release when needed
+  dll="$root/src/Opskit/bin/Release/net10.0/opskit.dll"
+fi
+
 sock="$work/log.sock"
 python3 - "$sock" <<'PY' &
 import socket, sys
@@ -54,7 +64,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 records=$(wc -l <"$work/runs.jsonl")
-echo "execlog start-up, $rounds paired rounds on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "execlog start-up ($([[ "${R2R:-0}" == 1 ]] && echo ReadyToRun || echo JIT)), $rounds paired rounds on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(JSON records written: $records, expected $((rounds + 1)))"
 gawk -F'\t' '
   { t[$2][$1] = $3; all[$2] = all[$2] " " $3 }
