@@ -1,123 +1,92 @@
-using System.Buffers;
+using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Opskit.ExecLog.Running;
 
 namespace Opskit.ExecLog.Records;
 
 /// <summary>
-/// The record as one JSON object on one line, newline-terminated (the JSON-lines destination). JSON escapes
-/// every control character, so a field can never break the line; <c>argv</c> holds the arguments decoded as
+/// The record as one JSON object on one line, newline-terminated (the JSON-lines destination). Every control
+/// character is escaped, so a field can never break the line; <c>argv</c> holds the arguments decoded as
 /// UTF-8 (U+FFFD for invalid bytes) and <c>command</c> the exact, shell-quoted command line.
 /// </summary>
 internal static class RecordJson
 {
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-    };
-
     /// <summary>UTF-8 bytes of the JSON line, '\n' included.</summary>
     public static byte[] Utf8Line(ExecRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer, Options))
-        {
-            Write(json, record);
-        }
-
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void Write(Utf8JsonWriter json, ExecRecord record)
-    {
         var outcome = record.Outcome;
         var context = record.Context;
-        json.WriteStartObject();
-        json.WriteString("time", outcome.Started.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteString("host", context.Host);
-        json.WriteString("user", context.User);
-        json.WriteNumber("uid", context.Uid);
-        json.WriteNumber("ppid", context.ParentPid);
-        json.WriteString("parent", context.ParentName);
-        json.WriteString("cwd", context.WorkingDirectory);
-        json.WriteString("command", ShellQuote.Line(record.Argv));
-        json.WriteStartArray("argv");
-        foreach (var argument in record.Argv)
+        var json = new StringBuilder(1024).Append('{');
+        JsonText.String(JsonText.Name(json, "time"), outcome.Started.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        JsonText.String(JsonText.Name(json, "host"), context.Host);
+        JsonText.String(JsonText.Name(json, "user"), context.User);
+        JsonText.Number(JsonText.Name(json, "uid"), context.Uid);
+        JsonText.Number(JsonText.Name(json, "ppid"), context.ParentPid);
+        JsonText.String(JsonText.Name(json, "parent"), context.ParentName);
+        JsonText.String(JsonText.Name(json, "cwd"), context.WorkingDirectory);
+        JsonText.String(JsonText.Name(json, "command"), ShellQuote.Line(record.Argv));
+        JsonText.Name(json, "argv").Append('[');
+        for (var i = 0; i < record.Argv.Length; i++)
         {
-            json.WriteStringValue(Encoding.UTF8.GetString(argument));
+            JsonText.String(i == 0 ? json : json.Append(','), Encoding.UTF8.GetString(record.Argv[i]));
         }
 
-        json.WriteEndArray();
-        json.WriteString("path", record.ResolvedPath);
-        json.WriteString("result", record.Result);
-        WriteNullable(json, "exit", outcome.ExitCode);
+        json.Append(']');
+        JsonText.String(JsonText.Name(json, "path"), record.ResolvedPath);
+        JsonText.String(JsonText.Name(json, "result"), record.Result);
+        JsonText.Number(JsonText.Name(json, "exit"), outcome.ExitCode);
         if (outcome.Signal is { } signal)
         {
-            json.WriteString("signal", SignalNames.Name(signal));
-            json.WriteNumber("signal_number", signal);
-            json.WriteBoolean("core_dumped", outcome.CoreDumped);
+            JsonText.String(JsonText.Name(json, "signal"), SignalNames.Name(signal));
+            JsonText.Number(JsonText.Name(json, "signal_number"), signal);
+            JsonText.Name(json, "core_dumped").Append(outcome.CoreDumped ? "true" : "false");
         }
         else
         {
-            json.WriteNull("signal");
+            JsonText.Name(json, "signal").Append("null");
         }
 
-        json.WriteNumber("exit_status", outcome.WrapperExitCode);
-        json.WriteString("error", record.Error);
-        json.WriteNumber("pid", outcome.Pid);
-        json.WriteNumber("wrapper_pid", context.WrapperPid);
-        json.WriteNumber("wall_s", Math.Round(outcome.Wall.TotalSeconds, 6));
-        json.WriteNumber("cpu_user_s", Math.Round(outcome.UserCpu.TotalSeconds, 6));
-        json.WriteNumber("cpu_sys_s", Math.Round(outcome.SystemCpu.TotalSeconds, 6));
-        WriteNullable(json, "stdout_bytes", outcome.StdoutBytes);
-        WriteNullable(json, "stderr_bytes", outcome.StderrBytes);
+        JsonText.Number(JsonText.Name(json, "exit_status"), outcome.WrapperExitCode);
+        JsonText.String(JsonText.Name(json, "error"), record.Error);
+        JsonText.Number(JsonText.Name(json, "pid"), outcome.Pid);
+        JsonText.Number(JsonText.Name(json, "wrapper_pid"), context.WrapperPid);
+        JsonText.Seconds(JsonText.Name(json, "wall_s"), outcome.Wall.TotalSeconds);
+        JsonText.Seconds(JsonText.Name(json, "cpu_user_s"), outcome.UserCpu.TotalSeconds);
+        JsonText.Seconds(JsonText.Name(json, "cpu_sys_s"), outcome.SystemCpu.TotalSeconds);
+        JsonText.Number(JsonText.Name(json, "stdout_bytes"), outcome.StdoutBytes);
+        JsonText.Number(JsonText.Name(json, "stderr_bytes"), outcome.StderrBytes);
         if (outcome.FirstLine is { } first)
         {
-            json.WriteString("first_line", Encoding.UTF8.GetString(first));
-            json.WriteBoolean("first_line_truncated", outcome.FirstLineTruncated);
+            JsonText.String(JsonText.Name(json, "first_line"), Encoding.UTF8.GetString(first));
+            JsonText.Name(json, "first_line_truncated").Append(outcome.FirstLineTruncated ? "true" : "false");
         }
         else
         {
-            json.WriteNull("first_line");
+            JsonText.Name(json, "first_line").Append("null");
         }
 
         if (outcome.OutputCutOff)
         {
-            json.WriteBoolean("output_cut_off", true);
+            JsonText.Name(json, "output_cut_off").Append("true");
         }
 
-        json.WriteStartArray("forwarded_signals");
-        foreach (var forwarded in outcome.ForwardedSignals)
+        JsonText.Name(json, "forwarded_signals").Append('[');
+        for (var i = 0; i < outcome.ForwardedSignals.Count; i++)
         {
-            json.WriteStringValue(SignalNames.Name(forwarded));
+            JsonText.String(i == 0 ? json : json.Append(','), SignalNames.Name(outcome.ForwardedSignals[i]));
         }
 
-        json.WriteEndArray();
-        json.WriteStartObject("tags");
+        json.Append(']');
+        JsonText.Name(json, "tags").Append('{');
         foreach (var (key, value) in record.Tags)
         {
-            json.WriteString(key, value);
+            JsonText.String(JsonText.Name(json, key), value);
         }
 
-        json.WriteEndObject();
-        json.WriteNumber("dropped_before", record.DroppedBefore);
-        json.WriteEndObject();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter json, string name, long? value)
-    {
-        if (value is { } number)
-        {
-            json.WriteNumber(name, number);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
+        json.Append('}');
+        JsonText.Number(JsonText.Name(json, "dropped_before"), record.DroppedBefore);
+        json.Append("}\n");
+        return Encoding.UTF8.GetBytes(json.ToString());
     }
 }
