@@ -64,6 +64,9 @@ internal sealed class RequestRecord
     /// <summary>Not reported: ended in a restart (the restarted request is) or an ESI subrequest.</summary>
     public bool Skip { get; set; }
 
+    /// <summary>Grouped logs: <c>End</c> was read; reported at the end of the group.</summary>
+    public bool Ended { get; set; }
+
     /// <summary>Legacy 2.1: the <c>VCL_call</c> whose <c>VCL_return</c> is awaited.</summary>
     public bool AwaitingReturn { get; set; }
 
@@ -156,6 +159,7 @@ internal sealed class RequestRecord
         StartTime = TotalMs = ProcessMs = double.NaN;
         BodyBytes = -1;
         Skip = false;
+        Ended = false;
         AwaitingReturn = false;
         RequestHeaders.Clear();
         ResponseHeaders.Clear();

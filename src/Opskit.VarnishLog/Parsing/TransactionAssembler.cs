@@ -19,6 +19,9 @@ internal sealed partial class TransactionAssembler
 
     // Grouped output: the transaction at each depth (vxid, or -1 when it is not a client request).
     private readonly long[] _levelRequest = new long[MaxLevels + 1];
+    // Grouped output: requests whose End was read, reported when their group ends so that the backend
+    // transactions printed after them can still be matched by the query.
+    private readonly List<RequestRecord> _endedInGroup = [];
     private RequestRecord? _oldest;
     private RequestRecord? _newest;
 
@@ -82,6 +85,7 @@ internal sealed partial class TransactionAssembler
     /// <summary>End of input: what is still open is incomplete.</summary>
     public void Complete()
     {
+        EndGroup();
         while (_oldest is { } record)
         {
             Counters.Truncated++;
@@ -166,6 +170,7 @@ internal sealed partial class TransactionAssembler
         switch (line.Kind)
         {
             case VslLineKind.Blank:
+                EndGroup();
                 return;
             case VslLineKind.Malformed:
                 Counters.MalformedLines++;
@@ -178,6 +183,7 @@ internal sealed partial class TransactionAssembler
 
                 if (line.Level == 1)
                 {
+                    EndGroup();
                     // A new group: whatever the last group left open was cut off (varnishlog -g with a timeout, or a truncated file).
                     while (_oldest is { } open)
                     {
@@ -219,11 +225,33 @@ internal sealed partial class TransactionAssembler
             return;
         }
 
-        if (_open.TryGetValue(vxid, out var record))
+        if (_open.TryGetValue(vxid, out var record) && !record.Ended)
         {
             Capture(record, line.Name, line.Data);
-            ApplyModern(record, tag, line.Data);
+            if (tag == VslTag.End)
+            {
+                record.Ended = true;
+                _endedInGroup.Add(record);
+            }
+            else
+            {
+                ApplyModern(record, tag, line.Data);
+            }
         }
+    }
+
+    private void EndGroup()
+    {
+        foreach (var record in _endedInGroup)
+        {
+            // Still open unless the count limit dropped it meanwhile (then it was recycled: Ended is false).
+            if (record.Ended && _open.TryGetValue(record.Key, out var open) && ReferenceEquals(open, record))
+            {
+                Finish(record);
+            }
+        }
+
+        _endedInGroup.Clear();
     }
 
     private RequestRecord? FindRequestAbove(int level)
