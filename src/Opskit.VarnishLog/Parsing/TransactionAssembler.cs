@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Opskit.VarnishLog.Parsing;
 
 /// <summary>
@@ -44,6 +45,7 @@ internal sealed partial class TransactionAssembler
     public int RecordsCreated { get; private set; }
 
     /// <summary>Reads one line, without its newline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     public void ProcessLine(ReadOnlySpan<byte> line)
     {
         var counters = Counters;
@@ -104,6 +106,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessLegacy(VslLine line)
     {
         if (line.Kind != VslLineKind.Record)
@@ -138,6 +141,7 @@ internal sealed partial class TransactionAssembler
         ApplyLegacy(record, tag, line.Data);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessRaw(VslLine line)
     {
         if (line.Kind != VslLineKind.Record)
@@ -165,6 +169,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessGrouped(VslLine line)
     {
         switch (line.Kind)
