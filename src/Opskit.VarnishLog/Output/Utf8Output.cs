@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -14,6 +15,7 @@ internal sealed class Utf8Output : IDisposable
 
     public Utf8Output(Stream stream) => _stream = stream;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     public void Write(ReadOnlySpan<byte> bytes)
     {
         if (_used + bytes.Length > _buffer.Length)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Parsing;
 
@@ -19,6 +20,7 @@ internal sealed class LineSplitter : IDisposable
     public LineSplitter(TransactionAssembler assembler) => _assembler = assembler;
 
     /// <summary>Processes every complete line in <paramref name="chunk"/>, keeping the unfinished tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     public void Feed(ReadOnlySpan<byte> chunk)
     {
         if (_carryLength > 0 || _discarding)

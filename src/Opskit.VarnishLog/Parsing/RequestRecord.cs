@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Parsing;
 
@@ -64,6 +65,9 @@ internal sealed class RequestRecord
     /// <summary>Not reported: ended in a restart (the restarted request is) or an ESI subrequest.</summary>
     public bool Skip { get; set; }
 
+    /// <summary>Grouped logs: <c>End</c> was read; reported at the end of the group.</summary>
+    public bool Ended { get; set; }
+
     /// <summary>Legacy 2.1: the <c>VCL_call</c> whose <c>VCL_return</c> is awaited.</summary>
     public bool AwaitingReturn { get; set; }
 
@@ -84,6 +88,7 @@ internal sealed class RequestRecord
     public ReadOnlySpan<byte> this[Slice slice] => slice.Length <= 0 ? [] : _arena.AsSpan(slice.Offset, slice.Length);
 
     /// <summary>Copies <paramref name="data"/> into the arena.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     public Slice Store(ReadOnlySpan<byte> data)
     {
         if (_used + data.Length > _arena.Length)
@@ -156,6 +161,7 @@ internal sealed class RequestRecord
         StartTime = TotalMs = ProcessMs = double.NaN;
         BodyBytes = -1;
         Skip = false;
+        Ended = false;
         AwaitingReturn = false;
         RequestHeaders.Clear();
         ResponseHeaders.Clear();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Opskit.VarnishLog.Parsing;
 
 /// <summary>
@@ -19,6 +20,9 @@ internal sealed partial class TransactionAssembler
 
     // Grouped output: the transaction at each depth (vxid, or -1 when it is not a client request).
     private readonly long[] _levelRequest = new long[MaxLevels + 1];
+    // Grouped output: requests whose End was read, reported when their group ends so that the backend
+    // transactions printed after them can still be matched by the query.
+    private readonly List<RequestRecord> _endedInGroup = [];
     private RequestRecord? _oldest;
     private RequestRecord? _newest;
 
@@ -41,6 +45,7 @@ internal sealed partial class TransactionAssembler
     public int RecordsCreated { get; private set; }
 
     /// <summary>Reads one line, without its newline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     public void ProcessLine(ReadOnlySpan<byte> line)
     {
         var counters = Counters;
@@ -82,6 +87,7 @@ internal sealed partial class TransactionAssembler
     /// <summary>End of input: what is still open is incomplete.</summary>
     public void Complete()
     {
+        EndGroup();
         while (_oldest is { } record)
         {
             Counters.Truncated++;
@@ -100,6 +106,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessLegacy(VslLine line)
     {
         if (line.Kind != VslLineKind.Record)
@@ -134,6 +141,7 @@ internal sealed partial class TransactionAssembler
         ApplyLegacy(record, tag, line.Data);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessRaw(VslLine line)
     {
         if (line.Kind != VslLineKind.Record)
@@ -161,11 +169,13 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.
     private void ProcessGrouped(VslLine line)
     {
         switch (line.Kind)
         {
             case VslLineKind.Blank:
+                EndGroup();
                 return;
             case VslLineKind.Malformed:
                 Counters.MalformedLines++;
@@ -178,6 +188,7 @@ internal sealed partial class TransactionAssembler
 
                 if (line.Level == 1)
                 {
+                    EndGroup();
                     // A new group: whatever the last group left open was cut off (varnishlog -g with a timeout, or a truncated file).
                     while (_oldest is { } open)
                     {
@@ -219,11 +230,33 @@ internal sealed partial class TransactionAssembler
             return;
         }
 
-        if (_open.TryGetValue(vxid, out var record))
+        if (_open.TryGetValue(vxid, out var record) && !record.Ended)
         {
             Capture(record, line.Name, line.Data);
-            ApplyModern(record, tag, line.Data);
+            if (tag == VslTag.End)
+            {
+                record.Ended = true;
+                _endedInGroup.Add(record);
+            }
+            else
+            {
+                ApplyModern(record, tag, line.Data);
+            }
         }
+    }
+
+    private void EndGroup()
+    {
+        foreach (var record in _endedInGroup)
+        {
+            // Still open unless the count limit dropped it meanwhile (then it was recycled: Ended is false).
+            if (record.Ended && _open.TryGetValue(record.Key, out var open) && ReferenceEquals(open, record))
+            {
+                Finish(record);
+            }
+        }
+
+        _endedInGroup.Clear();
     }
 
     private RequestRecord? FindRequestAbove(int level)

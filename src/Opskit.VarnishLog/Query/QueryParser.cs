@@ -111,7 +111,7 @@ internal sealed class QueryParser
             }
         }
 
-        if (text.Length == 0 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        if (text is "and" or "or" or "not" || text.Length == 0 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             throw new FormatException($"'{lhs.Text}' at position {lhs.Position} is not a tag");
         }

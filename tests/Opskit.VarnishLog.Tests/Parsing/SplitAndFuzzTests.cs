@@ -18,7 +18,13 @@ public sealed class SplitAndFuzzTests
     [MemberData(nameof(Fixtures))]
     public void Same_requests_whatever_byte_the_input_is_split_at(string fixture)
     {
+        // At most the first 6 kB (whole lines): the Varnish 7 captures hold the same record shapes over and over.
         var bytes = LogRun.Fixture(fixture);
+        if (bytes.Length > 6000)
+        {
+            bytes = bytes.AsSpan(0, bytes.AsSpan(0, 6000).LastIndexOf((byte)'\n') + 1).ToArray();
+        }
+
         var whole = Signature(LogRun.Of(bytes));
         Assert.NotEmpty(whole.Requests);
         for (var split = 0; split <= bytes.Length; split++)
