@@ -142,7 +142,9 @@ public sealed class ClusterTool : IServiceTool
     public async Task<RunningService> StartEmbeddedAsync(EmbeddedContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var app = ClusterServer.Build(new ClusterOptions(), loggerFactory: context.LoggerFactory, embedded: true);
+        var defaults = new ClusterOptions();
+        var options = defaults with { Urls = context.Setting("cluster.urls", defaults.Urls) };
+        var app = ClusterServer.Build(options, loggerFactory: context.LoggerFactory, embedded: true);
         return await app.StartAsRunningServiceAsync(Name, _ => ClusterServer.Addresses(app), cancellationToken).ConfigureAwait(false);
     }
 }

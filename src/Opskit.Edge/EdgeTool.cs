@@ -143,7 +143,8 @@ public sealed class EdgeTool : IServiceTool
     {
         ArgumentNullException.ThrowIfNull(context);
         var directory = context.ServiceDirectory(Name);
-        var settings = EmbeddedSettings(EmbeddedListen, EmbeddedUpstream, Path.Combine(directory, "profiles.db"));
+        var settings = EmbeddedSettings(context.Setting("edge.listen", EmbeddedListen), context.Setting("edge.upstream", EmbeddedUpstream), Path.Combine(directory, "profiles.db"));
+        settings["Edge:AdminListen"] = context.Setting("edge.admin", EmbeddedAdmin);
         // Own logger factory in Opskit's console format rather than the shared one, so the per-request
         // Information logs of ASP.NET Core and YARP can be filtered out.
         var app = EdgeHost.Build(new EdgeHostSettings(c => c.AddInMemoryCollection(settings)));

@@ -112,7 +112,11 @@ public sealed class StatsdTool : IServiceTool
     {
         ArgumentNullException.ThrowIfNull(context);
         context.ServiceDirectory(Name);
-        var config = StatsdConfig.FromObject(EmbeddedConfig());
+        var embedded = EmbeddedConfig();
+        embedded["port"] = int.Parse(context.Setting("statsd.port", "8125"), System.Globalization.CultureInfo.InvariantCulture);
+        embedded["mgmt_port"] = int.Parse(context.Setting("statsd.mgmt-port", "8126"), System.Globalization.CultureInfo.InvariantCulture);
+        embedded["prometheus"]!["port"] = int.Parse(context.Setting("statsd.prometheus-port", "9102"), System.Globalization.CultureInfo.InvariantCulture);
+        var config = StatsdConfig.FromObject(embedded);
         var server = await StatsdServer.StartAsync(config, null, context.LoggerFactory, TimeProvider.System, TextWriter.Null, cancellationToken).ConfigureAwait(false);
         var addresses = server.UdpEndPoints.Select(e => $"udp://{e}")
             .Append($"mgmt tcp://{server.ManagementEndPoint}")

@@ -22,12 +22,56 @@ internal static partial class UpCommand
         {
             dataDir,
         };
+        var settings = new List<(Option<string> Option, string Key)>();
+        foreach (var (name, key, help) in Settable)
+        {
+            var option = new Option<string>(name) { Description = help, HelpName = key.EndsWith("port", StringComparison.Ordinal) ? "PORT" : "URL" };
+            command.Options.Add(option);
+            settings.Add((option, key));
+        }
+
         // Ctrl-C and SIGTERM cancel the token (StopSignals); every service then stops and flushes.
-        command.SetAction((parse, ct) => RunServicesAsync(tools, parse.GetValue(dataDir)!, ct));
+        command.SetAction((parse, ct) =>
+        {
+            var given = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (option, key) in settings)
+            {
+                if (parse.GetValue(option) is { Length: > 0 } value)
+                {
+                    if (key.EndsWith("port", StringComparison.Ordinal) && !(int.TryParse(value, out var port) && port is > 0 and < 65536))
+                    {
+                        Console.Error.WriteLine($"opskit up: {option.Name} takes a port number from 1 to 65535, not '{value}'");
+                        return Task.FromResult(2);
+                    }
+
+                    if (!key.EndsWith("port", StringComparison.Ordinal) && !Uri.TryCreate(value.Split(';')[0], UriKind.Absolute, out _))
+                    {
+                        Console.Error.WriteLine($"opskit up: {option.Name} takes an absolute URL such as http://127.0.0.1:9000, not '{value}'");
+                        return Task.FromResult(2);
+                    }
+
+                    given[key] = value;
+                }
+            }
+
+            return RunServicesAsync(tools, parse.GetValue(dataDir)!, given, ct);
+        });
         return command;
     }
 
-    private static async Task<int> RunServicesAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, CancellationToken stopping)
+    /// <summary>What a person can change of <c>opskit up</c>'s embedded defaults, as (option, setting key, help).</summary>
+    internal static readonly (string Option, string Key, string Help)[] Settable =
+    [
+        ("--edge-upstream", "edge.upstream", "The backend edge forwards to (default http://127.0.0.1:8000/, the cluster service)."),
+        ("--edge-listen", "edge.listen", "Where edge listens (default http://127.0.0.1:8080)."),
+        ("--edge-admin", "edge.admin", "Where edge's admin endpoints listen (default http://127.0.0.1:8081)."),
+        ("--cluster-urls", "cluster.urls", "Where the cluster service listens (default http://127.0.0.1:8000)."),
+        ("--statsd-port", "statsd.port", "statsd's UDP and TCP port on 127.0.0.1 (default 8125)."),
+        ("--statsd-mgmt-port", "statsd.mgmt-port", "statsd's management port on 127.0.0.1 (default 8126)."),
+        ("--statsd-prometheus-port", "statsd.prometheus-port", "statsd's Prometheus /metrics port on 127.0.0.1 (default 9102)."),
+    ];
+
+    private static async Task<int> RunServicesAsync(IReadOnlyList<IOpskitTool> tools, DirectoryInfo dataDir, IReadOnlyDictionary<string, string> settings, CancellationToken stopping)
     {
         var services = new List<IServiceTool>();
         foreach (var tool in tools)
@@ -47,7 +91,7 @@ internal static partial class UpCommand
         using var loggerFactory = OpskitLogging.CreateFactory();
         var logger = loggerFactory.CreateLogger("Opskit.Up");
         dataDir.Create();
-        var context = new EmbeddedContext(dataDir.FullName, loggerFactory);
+        var context = new EmbeddedContext(dataDir.FullName, loggerFactory) { Settings = settings };
         var running = new List<RunningService>();
         var exitCode = 0;
         try

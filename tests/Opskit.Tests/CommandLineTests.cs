@@ -88,6 +88,61 @@ public sealed partial class CommandLineTests
     }
 
     [Fact]
+    public async Task Up_takes_the_users_backend_and_ports()
+    {
+        using var dataDir = new TempDirectory();
+        var originPort = FreePort.Tcp();
+        using var origin = new System.Net.HttpListener();
+        origin.Prefixes.Add($"http://127.0.0.1:{originPort}/");
+        origin.Start();
+        var served = Task.Run(async () =>
+        {
+            while (origin.IsListening)
+            {
+                var context = await origin.GetContextAsync();
+                var body = System.Text.Encoding.UTF8.GetBytes($"from my backend: {context.Request.Url!.AbsolutePath}");
+                context.Response.Headers["Cache-Control"] = "max-age=60";
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        }, TestContext.Current.CancellationToken);
+
+        int edgePort = FreePort.Tcp(), adminPort = FreePort.Tcp(), clusterPort = FreePort.Tcp();
+        int statsdPort = FreePort.TcpAndUdp(), mgmtPort = FreePort.Tcp(), promPort = FreePort.Tcp();
+        await using var up = RepoPaths.StartOpskit(
+        [
+            "up", "--data-dir", dataDir.Path, "--edge-upstream", $"http://127.0.0.1:{originPort}/",
+            "--edge-listen", $"http://127.0.0.1:{edgePort}", "--edge-admin", $"http://127.0.0.1:{adminPort}",
+            "--cluster-urls", $"http://127.0.0.1:{clusterPort}", "--statsd-port", $"{statsdPort}",
+            "--statsd-mgmt-port", $"{mgmtPort}", "--statsd-prometheus-port", $"{promPort}",
+        ]);
+        await up.WaitForOutputAsync("services running", TimeSpan.FromMinutes(2));
+        Assert.Contains($"udp://127.0.0.1:{statsdPort}", up.Output, StringComparison.Ordinal);
+        Assert.Contains($"tcp://127.0.0.1:{mgmtPort}", up.Output, StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{clusterPort}", up.Output, StringComparison.Ordinal);
+
+        using var client = new HttpClient();
+        var text = await client.GetStringAsync(new Uri($"http://127.0.0.1:{edgePort}/hello"), TestContext.Current.CancellationToken);
+        Assert.Equal("from my backend: /hello", text);
+        using var metrics = await client.GetAsync(new Uri($"http://127.0.0.1:{promPort}/metrics"), TestContext.Current.CancellationToken);
+        Assert.True(metrics.IsSuccessStatusCode, $"statsd's /metrics on {promPort}: {(int)metrics.StatusCode}");
+
+        up.Terminate();
+        Assert.True(await up.WaitForExitAsync(Timeout), up.Output);
+        Assert.Equal(0, up.ExitCode);
+        origin.Stop();
+        await Task.WhenAny(served, Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Up_refuses_a_port_that_is_not_a_number_in_one_line()
+    {
+        var (exitCode, output) = await RunOpskitAsync("up", "--statsd-port", "eighty");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("opskit up: --statsd-port takes a port number from 1 to 65535, not 'eighty'", output.Trim());
+    }
+
+    [Fact]
     public async Task Install_puts_a_launcher_that_works_from_any_folder_and_uninstall_removes_it()
     {
         using var prefix = new TempDirectory("opskit-prefix");
