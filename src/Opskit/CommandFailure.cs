@@ -10,8 +10,14 @@ namespace Opskit;
 /// </summary>
 internal static class CommandFailure
 {
-    /// <summary>Exit code of a command that could not start or failed while running (README, "Exit codes").</summary>
+    /// <summary>Exit code of a command that failed while running, for a cause not listed below (README, "Exit codes").</summary>
     public const int ExitCode = 1;
+
+    /// <summary>Exit code of a usage or configuration error: a bad option, a missing or invalid file.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Exit code of a service that cannot listen: the address is in use or not permitted.</summary>
+    public const int CannotListenExitCode = 3;
 
     /// <summary>True when the user asked for stack traces (<c>--verbose</c> anywhere, or <c>OPSKIT_DEBUG=1</c>).</summary>
     public static bool Verbose(IReadOnlyList<string> args) =>
@@ -26,7 +32,21 @@ internal static class CommandFailure
             error.WriteLine(exception.ToString());
         }
 
-        return ExitCode;
+        return ExitCodeOf(exception);
+    }
+
+    /// <summary>The documented exit code for <paramref name="exception"/>.</summary>
+    public static int ExitCodeOf(Exception exception)
+    {
+        if (Find<SocketException>(exception) is { SocketErrorCode: SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable })
+        {
+            return CannotListenExitCode;
+        }
+
+        return Find<FileNotFoundException>(exception) is not null || Find<DirectoryNotFoundException>(exception) is not null
+            || Find<JsonException>(exception) is not null || Find<UnauthorizedAccessException>(exception) is not null
+            ? UsageExitCode
+            : ExitCode;
     }
 
     /// <summary>One line for <paramref name="exception"/>: the innermost useful message, with advice for known causes.</summary>

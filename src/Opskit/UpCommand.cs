@@ -114,7 +114,7 @@ internal static partial class UpCommand
         {
             // One line that says why (a second `opskit up` finds its ports taken), not a stack trace per service.
             LogStartFailed(logger, CommandFailure.Describe(ex));
-            exitCode = CommandFailure.ExitCode;
+            exitCode = CommandFailure.ExitCodeOf(ex);
         }
         finally
         {
