@@ -52,7 +52,4 @@ public sealed class ReplicaChannel
 
         return null;
     }
-
-    /// <summary>For messages: <c>channel 'x'</c>, or <c>default channel</c>.</summary>
-    public string Label => Name.Length == 0 ? "default channel" : $"channel '{Name}'";
 }

@@ -73,25 +73,19 @@ public static class ServerReader
         var sql = version.Flavor == ServerFlavor.MariaDb ? "SHOW ALL SLAVES STATUS"
             : version.AtLeast(8, 0, 22) ? "SHOW REPLICA STATUS"
             : "SHOW SLAVE STATUS";
-        var channels = new List<ReplicaChannel>();
-        await WithDeadline(settings, async ct =>
+        var (columns, rows) = await QueryWithColumnsAsync(connection, settings, sql, cancellationToken).ConfigureAwait(false);
+        var channels = new List<ReplicaChannel>(rows.Count);
+        foreach (var row in rows)
         {
-            using var command = new MySqlCommand(sql, connection) { CommandTimeout = Seconds(settings) };
-            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < columns.Length; i++)
             {
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                    for (var i = 0; i < reader.FieldCount; i++)
-                    {
-                        fields[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
-                    }
-
-                    channels.Add(new ReplicaChannel(fields));
-                }
+                fields[columns[i]] = row[i];
             }
-        }, cancellationToken).ConfigureAwait(false);
+
+            channels.Add(new ReplicaChannel(fields));
+        }
+
         return channels;
     }
 
@@ -166,8 +160,14 @@ public static class ServerReader
     }
 
     private static async Task<List<string?[]>> QueryAsync(
+        MySqlConnection connection, ConnectionSettings settings, string sql, CancellationToken cancellationToken, IEnumerable<MySqlParameter>? parameters = null) =>
+        (await QueryWithColumnsAsync(connection, settings, sql, cancellationToken, parameters).ConfigureAwait(false)).Rows;
+
+    /// <summary>Runs one query with the settings' timeout; every value as invariant text, NULL as null.</summary>
+    private static async Task<(string[] Columns, List<string?[]> Rows)> QueryWithColumnsAsync(
         MySqlConnection connection, ConnectionSettings settings, string sql, CancellationToken cancellationToken, IEnumerable<MySqlParameter>? parameters = null)
     {
+        var columns = Array.Empty<string>();
         var rows = new List<string?[]>();
         await WithDeadline(settings, async ct =>
         {
@@ -183,6 +183,12 @@ public static class ServerReader
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
+                columns = new string[reader.FieldCount];
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    columns[i] = reader.GetName(i);
+                }
+
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     var row = new string?[reader.FieldCount];
@@ -195,7 +201,7 @@ public static class ServerReader
                 }
             }
         }, cancellationToken).ConfigureAwait(false);
-        return rows;
+        return (columns, rows);
     }
 
     /// <summary>Runs <paramref name="work"/> with a deadline of the settings' timeout (plus a second for the server's own timeout to win).</summary>

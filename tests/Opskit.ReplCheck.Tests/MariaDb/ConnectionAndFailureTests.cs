@@ -59,6 +59,29 @@ public sealed class ConnectionAndFailureTests(StandaloneServerFixture fixture) :
     }
 
     [Fact]
+    public async Task Query_that_blocks_is_unknown_after_the_timeout()
+    {
+        // A WRITE lock held by another session blocks replcheck's SELECT on the statistics table: a query, not the login, hangs.
+        await using var locker = new MySqlConnector.MySqlConnection(fixture.Server.RootConnectionString);
+        await locker.OpenAsync(TestContext.Current.CancellationToken);
+        await using (var lockCommand = new MySqlConnector.MySqlCommand("LOCK TABLES mysql.innodb_table_stats WRITE", locker))
+        {
+            await lockCommand.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var run = await ReplCheckCli.RunAsync(["-h", "127.0.0.1", "-P", Port, "-u", "root", "--timeout", "1s", "--format", "nagios"], _home.Path);
+        watch.Stop();
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.Contains("no answer within 1 s", run.Stdout, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        AssertClean(run, null);
+
+        await using var unlock = new MySqlConnector.MySqlCommand("UNLOCK TABLES", locker);
+        await unlock.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task User_without_privileges_is_unknown_missing_privileges()
     {
         var run = await ReplCheckCli.RunAsync(["-h", "127.0.0.1", "-P", Port, "-u", "checker", $"--password={StandaloneServerFixture.Password}"], _home.Path);
