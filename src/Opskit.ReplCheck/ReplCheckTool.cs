@@ -13,10 +13,13 @@ namespace Opskit.ReplCheck;
 public sealed class ReplCheckTool : IOpskitTool
 {
     /// <summary>Exit code for bad usage: UNKNOWN, as Nagios plugins do.</summary>
-    public const int UsageExitCode = 3;
+    private const int Unknown = 3;
 
     /// <inheritdoc />
     public string Name => "replcheck";
+
+    /// <inheritdoc />
+    public int UsageExitCode => Unknown;
 
     /// <inheritdoc />
     public string Description => "Check that a MySQL/MariaDB replica is crash-safe and say how to fix it (Nagios exit codes).";
@@ -45,14 +48,8 @@ public sealed class ReplCheckTool : IOpskitTool
 
         // -h is the host, as in the mysql client, so this command's help answers only to --help and -?.
         command.Options.Add(new HelpOption("--help", "-?"));
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
-            if (parse.UnmatchedTokens.Count > 0)
-            {
-                return await Usage($"unexpected argument '{parse.UnmatchedTokens[0]}' (see --help)").ConfigureAwait(false);
-            }
-
             ReplCheckOptions options;
             try
             {
@@ -99,6 +96,6 @@ public sealed class ReplCheckTool : IOpskitTool
     private static async Task<int> Usage(string message)
     {
         await Console.Error.WriteLineAsync($"opskit replcheck: {message}").ConfigureAwait(false);
-        return UsageExitCode;
+        return Unknown;
     }
 }

@@ -23,13 +23,9 @@ var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null,
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 && parsed.Action is System.CommandLine.Invocation.ParseErrorAction)
 {
-    // The errors, then where to read more; exit code 2 (usage), or the tool's own (Nagios checks: 3).
-    foreach (var error in parsed.Errors)
-    {
-        Console.Error.WriteLine($"{CommandPath(parsed)}: {error.Message}");
-    }
-
-    Console.Error.WriteLine($"Try '{CommandPath(parsed)} --help' for more information.");
+    // One line: the errors and where to read more; exit code 2 (usage), or the tool's own (Nagios checks: 3).
+    var messages = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
+    Console.Error.WriteLine($"{CommandPath(parsed)}: {messages} (see '{CommandPath(parsed)} --help')");
     return UsageExitCode(parsed);
 }
 

@@ -173,6 +173,7 @@ public sealed class ConnectionAndFailureTests(StandaloneServerFixture fixture) :
     [InlineData("--defaults-file", "/nonexistent/replcheck.cnf")]
     [InlineData("--primary", "x=1")]
     [InlineData("--no-such-option", "1")]
+    [InlineData("--port", "")]
     public async Task Bad_usage_is_one_line_on_stderr_and_unknown(string option, string value)
     {
         var run = await ReplCheckCli.RunAsync([option, value], _home.Path);
