@@ -52,25 +52,32 @@ internal sealed class GraphitePayload
     /// <exception cref="TimeoutException">No progress for <paramref name="stallTimeout"/>.</exception>
     public async Task SendAsync(Socket socket, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         foreach (var chunk in _chunks)
         {
-            for (var offset = 0; offset < chunk.Count; offset += SliceSize)
+            await SendChunkAsync(socket, chunk, stallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one chunk in slices of <see cref="SliceSize"/>, each within <paramref name="stallTimeout"/>.</summary>
+    /// <exception cref="TimeoutException">No progress for <paramref name="stallTimeout"/>.</exception>
+    internal static async Task SendChunkAsync(Socket socket, ArraySegment<byte> chunk, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        for (var offset = 0; offset < chunk.Count; offset += SliceSize)
+        {
+            var slice = chunk.AsMemory(offset, Math.Min(SliceSize, chunk.Count - offset));
+            stall.CancelAfter(stallTimeout);
+            try
             {
-                var slice = chunk.AsMemory(offset, Math.Min(SliceSize, chunk.Count - offset));
-                stall.CancelAfter(stallTimeout);
-                try
+                while (!slice.IsEmpty)
                 {
-                    while (!slice.IsEmpty)
-                    {
-                        var sent = await socket.SendAsync(slice, SocketFlags.None, stall.Token).ConfigureAwait(false);
-                        slice = slice[sent..];
-                    }
+                    var sent = await socket.SendAsync(slice, SocketFlags.None, stall.Token).ConfigureAwait(false);
+                    slice = slice[sent..];
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"no progress for {stallTimeout.TotalSeconds:0.###} s (receiver stopped reading)");
-                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no progress for {stallTimeout.TotalSeconds:0.###} s (receiver stopped reading)");
             }
         }
     }
@@ -84,6 +91,7 @@ internal sealed class GraphitePayloadWriter
 {
     private const int ChunkSize = 1024 * 1024;
     private readonly bool _pickle;
+    private readonly Action<ArraySegment<byte>>? _chunkDone;
     private readonly List<ArraySegment<byte>> _chunks = [];
     private byte[] _current;
     private int _position;
@@ -91,9 +99,13 @@ internal sealed class GraphitePayloadWriter
     private long _characters;
     private int _lines;
 
-    public GraphitePayloadWriter(bool pickle)
+    /// <param name="pickle">Pickle instead of text lines.</param>
+    /// <param name="chunkDone">Called with each chunk once it is full (and the last one at <see cref="Finish"/>), so
+    /// a text flush can be sent while it is still being written. Not with pickle: its header is written last.</param>
+    public GraphitePayloadWriter(bool pickle, Action<ArraySegment<byte>>? chunkDone = null)
     {
         _pickle = pickle;
+        _chunkDone = pickle ? null : chunkDone;
         _current = GC.AllocateUninitializedArray<byte>(ChunkSize);
         if (pickle)
         {
@@ -182,6 +194,7 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
+        _chunkDone?.Invoke(_chunks[^1]);
         if (_pickle)
         {
             // Etsy writes body.length: the body's length in UTF-16 units, as JavaScript counts a string.
@@ -200,6 +213,7 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
+        _chunkDone?.Invoke(_chunks[^1]);
         _current = GC.AllocateUninitializedArray<byte>(Math.Max(ChunkSize, bytes));
         _position = 0;
     }
