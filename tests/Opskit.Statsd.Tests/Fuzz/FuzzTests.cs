@@ -88,6 +88,28 @@ public sealed class FuzzTests
             iter: 100_000);
     }
 
+    [Fact]
+    public void The_graphite_writer_formats_every_value_as_JavaScript_does_memo_or_not()
+    {
+        // A few repeated values (the memo hits) mixed with random ones (it misses and is overwritten).
+        var values = Gen.OneOf(Gen.Double, Gen.Int[-3, 3].Select(i => i / 10.0), Gen.Const(0.1), Gen.Const(-0.0));
+        values.Array[1, 300].Sample(
+            array =>
+            {
+                var writer = new Opskit.Statsd.Backends.Graphite.GraphitePayloadWriter(pickle: false);
+                var expected = new StringBuilder();
+                for (var i = 0; i < array.Length; i++)
+                {
+                    var ts = 1_700_000_000L + (i / 100);
+                    writer.Line("k" + i, array[i], ts);
+                    expected.Append('k').Append(i).Append(' ').Append(JsNumber.ToJsString(array[i])).Append(' ').Append(ts).Append('\n');
+                }
+
+                Assert.Equal(expected.ToString(), Encoding.UTF8.GetString(writer.Finish().ToArray()));
+            },
+            iter: 2000);
+    }
+
     /// <summary>Records whether every number the parser emitted was finite.</summary>
     private struct FiniteCheckingSink : IMetricSink
     {

@@ -99,6 +99,16 @@ internal sealed class GraphitePayloadWriter
     private long _characters;
     private int _lines;
 
+    // Formatted values and the timestamp, memoized: in a big keyspace most lines repeat a few values (0, 1, the
+    // same rate) and every line of a flush has the same timestamp; formatting a double costs more than the copy.
+    private readonly long[] _memoBits = new long[MemoSlots];
+    private readonly byte[] _memoText = new byte[MemoSlots * JsNumber.MaxFormattedLength];
+    private readonly int[] _memoLength = new int[MemoSlots];
+    private readonly byte[] _timestampText = new byte[24];
+    private long _timestamp = long.MinValue;
+    private int _timestampLength;
+    private const int MemoSlots = 16;
+
     /// <param name="pickle">Pickle instead of text lines.</param>
     /// <param name="chunkDone">Called with each chunk once it is full (and the last one at <see cref="Finish"/>), so
     /// a text flush can be sent while it is still being written. Not with pickle: its header is written last.</param>
@@ -154,27 +164,56 @@ internal sealed class GraphitePayloadWriter
         {
             "'\n(L"u8.CopyTo(span[_position..]);
             _position += 4;
-            timestamp.TryFormat(span[_position..], out var w);
-            _position += w;
+            _position += FormatTimestamp(timestamp, span[_position..]);
             "L\nS'"u8.CopyTo(span[_position..]);
             _position += 4;
-            _position += JsNumber.Format(value, span[_position..]);
+            _position += FormatValue(value, span[_position..]);
             "'\ntta"u8.CopyTo(span[_position..]);
             _position += 5;
         }
         else
         {
             span[_position++] = (byte)' ';
-            _position += JsNumber.Format(value, span[_position..]);
+            _position += FormatValue(value, span[_position..]);
             span[_position++] = (byte)' ';
-            timestamp.TryFormat(span[_position..], out var w);
-            _position += w;
+            _position += FormatTimestamp(timestamp, span[_position..]);
             span[_position++] = (byte)'\n';
         }
 
         _length += _position - start;
         _characters += _position - start;
         _lines++;
+    }
+
+    private int FormatValue(double value, Span<byte> destination)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var slot = (int)(((ulong)bits * 0x9E3779B97F4A7C15UL) >> 60);
+        var length = _memoLength[slot];
+        var memo = _memoText.AsSpan(slot * JsNumber.MaxFormattedLength, JsNumber.MaxFormattedLength);
+        if (length > 0 && _memoBits[slot] == bits)
+        {
+            memo[..length].CopyTo(destination);
+            return length;
+        }
+
+        length = JsNumber.Format(value, destination);
+        destination[..length].CopyTo(memo);
+        _memoBits[slot] = bits;
+        _memoLength[slot] = length;
+        return length;
+    }
+
+    private int FormatTimestamp(long timestamp, Span<byte> destination)
+    {
+        if (timestamp != _timestamp)
+        {
+            timestamp.TryFormat(_timestampText, out _timestampLength);
+            _timestamp = timestamp;
+        }
+
+        _timestampText.AsSpan(0, _timestampLength).CopyTo(destination);
+        return _timestampLength;
     }
 
     /// <summary>A whole line with a name given as one string.</summary>
