@@ -68,6 +68,7 @@ class Sink:
     def serve(self, conn):
         first = None
         lines = ones = 0
+        timings = {}
         rest = b""
         with conn:
             while True:
@@ -80,9 +81,11 @@ class Sink:
                 cut = data.rfind(b"\n") + 1
                 block, rest = data[:cut], data[cut:]
                 lines += block.count(b"\n")
-                ones += len(re.findall(rb"(?m)^(?:stats\.counters\.ks\.k\d+\.count|stats_counts\.ks\.k\d+) 1 ", block))
+                ones += block.count(b".count 1 ")  # the ks.* counts (each key was sent once)
+                for m in re.finditer(rb"(?m)^stats\.statsd\.(processing_time|graphiteStats\.calculationtime) (\S+)", block):
+                    timings[m.group(1).decode()] = float(m.group(2))
         with self.lock:
-            self.flushes.append({"first": first or time.time(), "last": time.time(), "lines": lines, "ones": ones})
+            self.flushes.append({"first": first or time.time(), "last": time.time(), "lines": lines, "ones": ones, "timings": timings})
 
     def wait(self, count, timeout):
         deadline = time.time() + timeout
@@ -164,6 +167,8 @@ def run(receiver, keys):
         result["flush_delivered_s"] = flush["last"] - tick
         result["flush_lines"] = flush["lines"]
         result["ones"] = flush["ones"]
+        result["processing_ms"] = flush["timings"].get("processing_time")
+        result["calculation_ms"] = flush["timings"].get("graphiteStats.calculationtime")
         sink.wait(k + 2, FLUSH_MS / 1000 + 300)  # one more flush (all zeros) to see the steady state
         result["rss_after_mb"] = rss_mb(proc.pid)
         result["rss_peak_mb"] = rss_peak_mb(proc.pid)
@@ -203,7 +208,7 @@ def main():
             log(rows[-1])
     print(f"# keyspace: flushInterval {FLUSH_MS} ms, counters over TCP, graphite sink on loopback; {os.cpu_count()} cores")
     cols = ["receiver", "keys", "send_s", "flush_first_byte_s", "flush_delivered_s", "flush_lines", "ones",
-            "rss_ingest_mb", "rss_peak_mb", "rss_after_mb", "del_absent_s", "del_all_s", "sigterm_s"]
+            "processing_ms", "calculation_ms", "rss_ingest_mb", "rss_peak_mb", "rss_after_mb", "del_absent_s", "del_all_s", "sigterm_s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Configuration;
@@ -81,25 +82,31 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
     public async Task FlushAsync(MetricSnapshot snapshot, CancellationToken cancellationToken)
     {
         var pickle = _config.GraphiteProtocol == "pickle";
-        var writer = new GraphitePayloadWriter(pickle);
-        WriteMetrics(snapshot, writer);
-        if (_config.GraphiteHost is null)
+        if (_config.GraphiteHost is not { } host)
         {
+            WriteMetrics(snapshot, new GraphitePayloadWriter(pickle));
             return; // Etsy: without graphiteHost metrics are processed but discarded.
         }
 
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ts = (long)TimerStatistics.JsRound(now / 1000.0);
-        var ns = string.Join('.', _names.Global.Append(_names.PrefixStats));
-        writer.Line(ns + ".graphiteStats.last_exception" + _names.GlobalSuffix, _lastException, ts);
-        writer.Line(ns + ".graphiteStats.last_flush" + _names.GlobalSuffix, _lastFlush, ts);
-        writer.Line(ns + ".graphiteStats.flush_time" + _names.GlobalSuffix, _flushTime, ts);
-        writer.Line(ns + ".graphiteStats.flush_length" + _names.GlobalSuffix, _flushLength, ts);
-        var payload = writer.Finish();
+        // The text payload is written on another thread and sent chunk by chunk while it is written (a million
+        // keys take about a second to format); the chunks are kept, so a failed send retries the whole flush.
+        var chunks = Channel.CreateUnbounded<ArraySegment<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var building = Task.Run(
+            () =>
+            {
+                try
+                {
+                    return Build(snapshot, new GraphitePayloadWriter(pickle, chunk => chunks.Writer.TryWrite(chunk)));
+                }
+                finally
+                {
+                    chunks.Writer.TryComplete();
+                }
+            },
+            CancellationToken.None);
         var port = pickle ? _config.GraphitePicklePort : _config.GraphitePort;
-        Keep(payload);
-
         var sending = false;
+        GraphitePayload? payload = null;
         try
         {
             using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -108,7 +115,7 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
                 connect.CancelAfter(_connectTimeout);
                 try
                 {
-                    await client.ConnectAsync(_config.GraphiteHost, port, connect.Token).ConfigureAwait(false);
+                    await client.ConnectAsync(host, port, connect.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -118,11 +125,26 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
 
             sending = true;
             var started = Stopwatch.GetTimestamp();
-            var backlog = _unsent.Count - 1;
+            var backlog = _unsent.Count;
             while (_unsent.TryPeek(out var next))
             {
                 await next.SendAsync(client, _writeTimeout, cancellationToken).ConfigureAwait(false);
                 Release(_unsent.Dequeue());
+            }
+
+            if (pickle)
+            {
+                payload = await building.ConfigureAwait(false);
+                await payload.SendAsync(client, _writeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await GraphitePayload.SendChunkAsync(client, chunk, _writeTimeout, cancellationToken).ConfigureAwait(false);
+                }
+
+                payload = await building.ConfigureAwait(false);
             }
 
             client.Shutdown(SocketShutdown.Send);
@@ -137,18 +159,34 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or TimeoutException)
         {
             _lastException = TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            // This flush was not (or not wholly) sent: it joins the retry buffer behind the older ones.
+            Keep(await building.ConfigureAwait(false));
             if (sending)
             {
-                LogWriteFailed(_logger, _config.GraphiteHost, port, _unsent.Count, ex.Message);
+                LogWriteFailed(_logger, host, port, _unsent.Count, ex.Message);
             }
             else
             {
-                LogUnreachable(_logger, _config.GraphiteHost, port, _unsent.Count, ex.Message);
+                LogUnreachable(_logger, host, port, _unsent.Count, ex.Message);
             }
 
             // A flush larger than the whole buffer was given its one attempt; it cannot be kept for another.
             TrimToBounds(allowOversizedNewest: false);
         }
+    }
+
+    /// <summary>The whole flush: Etsy's metric lines, then graphiteStats (with the values of the previous flush).</summary>
+    private GraphitePayload Build(MetricSnapshot snapshot, GraphitePayloadWriter writer)
+    {
+        WriteMetrics(snapshot, writer);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ts = (long)TimerStatistics.JsRound(now / 1000.0);
+        var ns = string.Join('.', _names.Global.Append(_names.PrefixStats));
+        writer.Line(ns + ".graphiteStats.last_exception" + _names.GlobalSuffix, _lastException, ts);
+        writer.Line(ns + ".graphiteStats.last_flush" + _names.GlobalSuffix, _lastFlush, ts);
+        writer.Line(ns + ".graphiteStats.flush_time" + _names.GlobalSuffix, _flushTime, ts);
+        writer.Line(ns + ".graphiteStats.flush_length" + _names.GlobalSuffix, _flushLength, ts);
+        return writer.Finish();
     }
 
     /// <summary>Adds the newest flush to the retry buffer, dropping the oldest ones it pushes past the bounds.</summary>

@@ -52,25 +52,32 @@ internal sealed class GraphitePayload
     /// <exception cref="TimeoutException">No progress for <paramref name="stallTimeout"/>.</exception>
     public async Task SendAsync(Socket socket, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         foreach (var chunk in _chunks)
         {
-            for (var offset = 0; offset < chunk.Count; offset += SliceSize)
+            await SendChunkAsync(socket, chunk, stallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one chunk in slices of <see cref="SliceSize"/>, each within <paramref name="stallTimeout"/>.</summary>
+    /// <exception cref="TimeoutException">No progress for <paramref name="stallTimeout"/>.</exception>
+    internal static async Task SendChunkAsync(Socket socket, ArraySegment<byte> chunk, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        for (var offset = 0; offset < chunk.Count; offset += SliceSize)
+        {
+            var slice = chunk.AsMemory(offset, Math.Min(SliceSize, chunk.Count - offset));
+            stall.CancelAfter(stallTimeout);
+            try
             {
-                var slice = chunk.AsMemory(offset, Math.Min(SliceSize, chunk.Count - offset));
-                stall.CancelAfter(stallTimeout);
-                try
+                while (!slice.IsEmpty)
                 {
-                    while (!slice.IsEmpty)
-                    {
-                        var sent = await socket.SendAsync(slice, SocketFlags.None, stall.Token).ConfigureAwait(false);
-                        slice = slice[sent..];
-                    }
+                    var sent = await socket.SendAsync(slice, SocketFlags.None, stall.Token).ConfigureAwait(false);
+                    slice = slice[sent..];
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"no progress for {stallTimeout.TotalSeconds:0.###} s (receiver stopped reading)");
-                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no progress for {stallTimeout.TotalSeconds:0.###} s (receiver stopped reading)");
             }
         }
     }
@@ -84,6 +91,7 @@ internal sealed class GraphitePayloadWriter
 {
     private const int ChunkSize = 1024 * 1024;
     private readonly bool _pickle;
+    private readonly Action<ArraySegment<byte>>? _chunkDone;
     private readonly List<ArraySegment<byte>> _chunks = [];
     private byte[] _current;
     private int _position;
@@ -91,9 +99,23 @@ internal sealed class GraphitePayloadWriter
     private long _characters;
     private int _lines;
 
-    public GraphitePayloadWriter(bool pickle)
+    // Formatted values and the timestamp, memoized: in a big keyspace most lines repeat a few values (0, 1, the
+    // same rate) and every line of a flush has the same timestamp; formatting a double costs more than the copy.
+    private readonly long[] _memoBits = new long[MemoSlots];
+    private readonly byte[] _memoText = new byte[MemoSlots * JsNumber.MaxFormattedLength];
+    private readonly int[] _memoLength = new int[MemoSlots];
+    private readonly byte[] _timestampText = new byte[24];
+    private long _timestamp = long.MinValue;
+    private int _timestampLength;
+    private const int MemoSlots = 16;
+
+    /// <param name="pickle">Pickle instead of text lines.</param>
+    /// <param name="chunkDone">Called with each chunk once it is full (and the last one at <see cref="Finish"/>), so
+    /// a text flush can be sent while it is still being written. Not with pickle: its header is written last.</param>
+    public GraphitePayloadWriter(bool pickle, Action<ArraySegment<byte>>? chunkDone = null)
     {
         _pickle = pickle;
+        _chunkDone = pickle ? null : chunkDone;
         _current = GC.AllocateUninitializedArray<byte>(ChunkSize);
         if (pickle)
         {
@@ -142,27 +164,56 @@ internal sealed class GraphitePayloadWriter
         {
             "'\n(L"u8.CopyTo(span[_position..]);
             _position += 4;
-            timestamp.TryFormat(span[_position..], out var w);
-            _position += w;
+            _position += FormatTimestamp(timestamp, span[_position..]);
             "L\nS'"u8.CopyTo(span[_position..]);
             _position += 4;
-            _position += JsNumber.Format(value, span[_position..]);
+            _position += FormatValue(value, span[_position..]);
             "'\ntta"u8.CopyTo(span[_position..]);
             _position += 5;
         }
         else
         {
             span[_position++] = (byte)' ';
-            _position += JsNumber.Format(value, span[_position..]);
+            _position += FormatValue(value, span[_position..]);
             span[_position++] = (byte)' ';
-            timestamp.TryFormat(span[_position..], out var w);
-            _position += w;
+            _position += FormatTimestamp(timestamp, span[_position..]);
             span[_position++] = (byte)'\n';
         }
 
         _length += _position - start;
         _characters += _position - start;
         _lines++;
+    }
+
+    private int FormatValue(double value, Span<byte> destination)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var slot = (int)(((ulong)bits * 0x9E3779B97F4A7C15UL) >> 60);
+        var length = _memoLength[slot];
+        var memo = _memoText.AsSpan(slot * JsNumber.MaxFormattedLength, JsNumber.MaxFormattedLength);
+        if (length > 0 && _memoBits[slot] == bits)
+        {
+            memo[..length].CopyTo(destination);
+            return length;
+        }
+
+        length = JsNumber.Format(value, destination);
+        destination[..length].CopyTo(memo);
+        _memoBits[slot] = bits;
+        _memoLength[slot] = length;
+        return length;
+    }
+
+    private int FormatTimestamp(long timestamp, Span<byte> destination)
+    {
+        if (timestamp != _timestamp)
+        {
+            timestamp.TryFormat(_timestampText, out _timestampLength);
+            _timestamp = timestamp;
+        }
+
+        _timestampText.AsSpan(0, _timestampLength).CopyTo(destination);
+        return _timestampLength;
     }
 
     /// <summary>A whole line with a name given as one string.</summary>
@@ -182,6 +233,7 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
+        _chunkDone?.Invoke(_chunks[^1]);
         if (_pickle)
         {
             // Etsy writes body.length: the body's length in UTF-16 units, as JavaScript counts a string.
@@ -200,6 +252,7 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
+        _chunkDone?.Invoke(_chunks[^1]);
         _current = GC.AllocateUninitializedArray<byte>(Math.Max(ChunkSize, bytes));
         _position = 0;
     }
