@@ -215,7 +215,9 @@ internal sealed class WordPieceTokenizer
             if (value < 0x80)
             {
                 // ASCII fast path: the only changes are whitespace, controls and upper case.
-                if (value is '\t' or '\n' or '\r' or ' ' or '\v' or '\f')
+                // Only these four are whitespace to BERT; \v and \f are control characters (category Cc) and
+                // clean_text removes them, as both reference implementations do.
+                if (value is '\t' or '\n' or '\r' or ' ')
                 {
                     output.Append(' ');
                 }
@@ -242,9 +244,17 @@ internal sealed class WordPieceTokenizer
             }
             else if (IsChineseCharacter(value))
             {
+                // Spaced out first, then normalized like any character: a CJK compatibility ideograph such as
+                // U+FA26 decomposes (NFD) to its unified ideograph, U+90FD, which is in the vocabulary.
                 output.Append(' ');
-                output.Append(rune);
+                AccentFolding.Append(rune, ref output);
                 output.Append(' ');
+            }
+            else if (value == 0x130)
+            {
+                // İ: full lower-casing gives i + U+0307 and accent stripping drops the mark; .NET's invariant
+                // lower-casing leaves İ as it is (it keeps the Turkish i mappings out).
+                output.Append('i');
             }
             else
             {
