@@ -26,10 +26,32 @@ internal sealed class WordPieceTokenizer
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _continuations;
 
     private readonly (string Content, int Id)[] _addedTokens;
+    private readonly string[] _tokens;
 
     private WordPieceTokenizer(Dictionary<string, int> words, Dictionary<string, int> continuations, int cls, int sep, int unk, int pad, (string Content, int Id)[] addedTokens)
     {
         _addedTokens = addedTokens;
+        var size = 0;
+        foreach (var id in words.Values)
+        {
+            size = Math.Max(size, id + 1);
+        }
+
+        foreach (var id in continuations.Values)
+        {
+            size = Math.Max(size, id + 1);
+        }
+
+        _tokens = new string[size];
+        foreach (var (word, id) in words)
+        {
+            _tokens[id] = word;
+        }
+
+        foreach (var (piece, id) in continuations)
+        {
+            _tokens[id] = "##" + piece;
+        }
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
         _continuations = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
         ClsId = cls;
@@ -146,6 +168,116 @@ internal sealed class WordPieceTokenizer
         }
     }
 
+    /// <summary>
+    /// The tokens of <paramref name="text"/>, untruncated, each with its id and the range of the input (UTF-16
+    /// offsets) it comes from, for TEI's <c>/tokenize</c>. Not the hot path: it allocates.
+    /// </summary>
+    public List<TokenSpan> EncodeWithOffsets(string text, bool addSpecialTokens)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = new List<TokenSpan>();
+        if (addSpecialTokens)
+        {
+            result.Add(new TokenSpan(ClsId, 0, 0, true));
+        }
+
+        var origins = new List<(int Start, int End)>();
+        var pieces = new List<(int Start, int End)>();
+        var normalized = new CharBuffer(text.Length + 16);
+        var ids = new int[(text.Length * 4) + 8];
+        try
+        {
+            var at = 0;
+            while (true)
+            {
+                var (found, length, id) = NextAddedToken(text.AsSpan(at));
+                var segment = found < 0 ? text.AsSpan(at) : text.AsSpan(at, found);
+                normalized.Clear();
+                origins.Clear();
+                pieces.Clear();
+                Normalize(segment, ref normalized, origins, at);
+                var count = AppendSegment(normalized.Span, ids, 0, ids.Length, pieces);
+                for (var i = 0; i < count; i++)
+                {
+                    var (start, end) = pieces[i];
+                    result.Add(new TokenSpan(ids[i], origins[start].Start, origins[end - 1].End, false));
+                }
+
+                if (found < 0)
+                {
+                    break;
+                }
+
+                result.Add(new TokenSpan(id, at + found, at + found + length, true));
+                at += found + length;
+            }
+        }
+        finally
+        {
+            normalized.Dispose();
+        }
+
+        if (addSpecialTokens)
+        {
+            result.Add(new TokenSpan(SepId, text.Length, text.Length, true));
+        }
+
+        return result;
+    }
+
+    /// <summary>The spelling of token <paramref name="id"/> in the vocabulary (<c>##</c> included), or null when there is none.</summary>
+    public string? TokenText(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
+
+    /// <summary>True for the added (special) tokens.</summary>
+    public bool IsSpecial(int id)
+    {
+        foreach (var (_, added) in _addedTokens)
+        {
+            if (added == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Text of <paramref name="ids"/> as Hugging Face's WordPiece decoder writes it: tokens joined by spaces,
+    /// <c>##</c> pieces glued to the one before, then its clean-up of spaces before punctuation and contractions.
+    /// </summary>
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens)
+    {
+        var builder = new StringBuilder();
+        foreach (var id in ids)
+        {
+            if (skipSpecialTokens && IsSpecial(id))
+            {
+                continue;
+            }
+
+            var token = TokenText(id) ?? _tokens[UnkId];
+            if (token.StartsWith("##", StringComparison.Ordinal) && token.Length > 2)
+            {
+                builder.Append(token, 2, token.Length - 2);
+            }
+            else
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append(' ');
+                }
+
+                builder.Append(token);
+            }
+        }
+
+        return builder
+            .Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",").Replace(" ' ", "'")
+            .Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" 's", "'s").Replace(" 've", "'ve").Replace(" 're", "'re")
+            .ToString();
+    }
+
     /// <summary>Where the first added token starts in <paramref name="text"/>, its length and id; (-1, 0, 0) when none does.</summary>
     private (int At, int Length, int Id) NextAddedToken(ReadOnlySpan<char> text)
     {
@@ -172,14 +304,14 @@ internal sealed class WordPieceTokenizer
     }
 
     /// <summary>Splits normalized text on spaces and punctuation and appends the word pieces of each word.</summary>
-    private int AppendSegment(ReadOnlySpan<char> span, Span<int> ids, int count, int limit)
+    private int AppendSegment(ReadOnlySpan<char> span, Span<int> ids, int count, int limit, List<(int Start, int End)>? pieces = null)
     {
         var start = 0;
         for (var i = 0; i <= span.Length && count < limit;)
         {
             if (i == span.Length || span[i] == ' ')
             {
-                count = AppendWord(span[start..i], ids, count, limit);
+                count = AppendWord(span[start..i], ids, count, limit, start, pieces);
                 start = ++i;
                 continue;
             }
@@ -187,8 +319,8 @@ internal sealed class WordPieceTokenizer
             Rune.DecodeFromUtf16(span[i..], out var rune, out var consumed);
             if (IsPunctuation(rune))
             {
-                count = AppendWord(span[start..i], ids, count, limit);
-                count = AppendWord(span.Slice(i, consumed), ids, count, limit);
+                count = AppendWord(span[start..i], ids, count, limit, start, pieces);
+                count = AppendWord(span.Slice(i, consumed), ids, count, limit, i, pieces);
                 i += consumed;
                 start = i;
                 continue;
@@ -207,53 +339,84 @@ internal sealed class WordPieceTokenizer
         return Encode(text, scratch);
     }
 
-    private static void Normalize(ReadOnlySpan<char> text, ref CharBuffer output)
+    private static void Normalize(ReadOnlySpan<char> text, ref CharBuffer output, List<(int Start, int End)>? origins = null, int baseOffset = 0)
     {
+        var at = baseOffset;
         foreach (var rune in text.EnumerateRunes())
         {
-            var value = rune.Value;
-            if (value < 0x80)
+            if (origins is not null)
             {
-                // ASCII fast path: the only changes are whitespace, controls and upper case.
-                if (value is '\t' or '\n' or '\r' or ' ' or '\v' or '\f')
+                // Every character this rune becomes maps back to the whole rune in the input.
+                var before = output.Length;
+                NormalizeRune(rune, ref output);
+                for (var i = before; i < output.Length; i++)
                 {
-                    output.Append(' ');
-                }
-                else if (value is 0 or < 0x20 or 0x7F)
-                {
-                    // Control characters are removed (BERT's clean_text).
-                }
-                else
-                {
-                    output.Append(value is >= 'A' and <= 'Z' ? (char)(value + 32) : (char)value);
+                    origins.Add((at, at + rune.Utf16SequenceLength));
                 }
 
+                at += rune.Utf16SequenceLength;
                 continue;
             }
 
-            if (value == 0xFFFD || IsControl(rune))
-            {
-                continue;
-            }
-
-            if (IsWhitespace(rune))
-            {
-                output.Append(' ');
-            }
-            else if (IsChineseCharacter(value))
-            {
-                output.Append(' ');
-                output.Append(rune);
-                output.Append(' ');
-            }
-            else
-            {
-                AccentFolding.Append(Rune.ToLowerInvariant(rune), ref output);
-            }
+            NormalizeRune(rune, ref output);
         }
     }
 
-    private int AppendWord(ReadOnlySpan<char> word, Span<int> ids, int count, int limit)
+    private static void NormalizeRune(Rune rune, ref CharBuffer output)
+    {
+        var value = rune.Value;
+        if (value < 0x80)
+        {
+            // ASCII fast path: the only changes are whitespace, controls and upper case.
+            // Only these four are whitespace to BERT; \v and \f are control characters (category Cc) and
+            // clean_text removes them, as both reference implementations do.
+            if (value is '\t' or '\n' or '\r' or ' ')
+            {
+                output.Append(' ');
+            }
+            else if (value is 0 or < 0x20 or 0x7F)
+            {
+                // Control characters are removed (BERT's clean_text).
+            }
+            else
+            {
+                output.Append(value is >= 'A' and <= 'Z' ? (char)(value + 32) : (char)value);
+            }
+
+            return;
+        }
+
+        if (value == 0xFFFD || IsControl(rune))
+        {
+            return;
+        }
+
+        if (IsWhitespace(rune))
+        {
+            output.Append(' ');
+        }
+        else if (IsChineseCharacter(value))
+        {
+            // Spaced out first, then normalized like any character: a CJK compatibility ideograph such as
+            // U+FA26 decomposes (NFD) to its unified ideograph, U+90FD, which is in the vocabulary.
+            output.Append(' ');
+            AccentFolding.Append(rune, ref output);
+            output.Append(' ');
+        }
+        else if (value == 0x130)
+        {
+            // İ: full lower-casing gives i + U+0307 and accent stripping drops the mark; .NET's invariant
+            // lower-casing leaves İ as it is (it keeps the Turkish i mappings out).
+            output.Append('i');
+        }
+        else
+        {
+            AccentFolding.Append(Rune.ToLowerInvariant(rune), ref output);
+        }
+    }
+
+    /// <remarks><paramref name="pieces"/>, when given, receives the range of each id written in the normalized text (<paramref name="offset"/> is where <paramref name="word"/> starts in it).</remarks>
+    private int AppendWord(ReadOnlySpan<char> word, Span<int> ids, int count, int limit, int offset = 0, List<(int Start, int End)>? pieces = null)
     {
         if (word.IsEmpty || count >= limit)
         {
@@ -266,6 +429,7 @@ internal sealed class WordPieceTokenizer
             if (++codePoints > MaxInputCharsPerWord)
             {
                 ids[count++] = UnkId;
+                pieces?.Add((offset, offset + word.Length));
                 return count;
             }
         }
@@ -293,12 +457,19 @@ internal sealed class WordPieceTokenizer
             if (found < 0)
             {
                 ids[count] = UnkId;
+                if (pieces is not null)
+                {
+                    pieces.RemoveRange(pieces.Count - (written - count), written - count);
+                    pieces.Add((offset, offset + word.Length));
+                }
+
                 return count + 1;
             }
 
             if (written < limit)
             {
                 ids[written++] = found;
+                pieces?.Add((offset + start, offset + end));
             }
 
             start = end;
@@ -333,3 +504,6 @@ internal sealed class WordPieceTokenizer
             or (>= 0x2A700 and <= 0x2B73F) or (>= 0x2B740 and <= 0x2B81F) or (>= 0x2B820 and <= 0x2CEAF)
             or (>= 0xF900 and <= 0xFAFF) or (>= 0x2F800 and <= 0x2FA1F);
 }
+
+/// <summary>A token with the range of the input it comes from (UTF-16 offsets; a special token added around the text has an empty range).</summary>
+internal readonly record struct TokenSpan(int Id, int Start, int Stop, bool Special);

@@ -37,6 +37,14 @@ internal static class ClusterEndpoints
             .WithSummary("Cosine similarity of one source sentence with each of a list.")
             .Accepts<SimilarityRequest>("application/json").Produces<float[]>()
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(429).ProducesProblem(503);
+        app.MapPost("/tokenize", TokenizeTexts)
+            .WithSummary("Tokens of each input (Text Embeddings Inference style): id, text, special, and start/stop as character offsets into the input.")
+            .Accepts<TokenizeRequest>("application/json").Produces<TokenizeToken[][]>()
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
+        app.MapPost("/decode", Decode)
+            .WithSummary("Text of token ids (Text Embeddings Inference style): one string per id list.")
+            .Accepts<DecodeRequest>("application/json").Produces<string[]>()
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
         app.MapGet("/v1/models", Models)
             .WithSummary("The loaded model, in the shape of OpenAI's model list (the OpenAI clients and LangChain call it).")
             .Produces<OpenAiModelList>();
@@ -49,6 +57,124 @@ internal static class ClusterEndpoints
         runtime.IsReady
             ? TypedResults.Text("ready\n")
             : NotReady(context);
+
+    private static async Task<IResult> TokenizeTexts(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
+    {
+        var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        if (request is null)
+        {
+            return error!;
+        }
+
+        using (request)
+        {
+            var inputs = Fields.Strings(request.Root, "inputs", allowSingle: true, options.MaxSentences, out error);
+            var special = error is null ? Fields.Boolean(request.Root, "add_special_tokens", out error) : null;
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (runtime.Batcher?.Model.Tokenizer is not { } tokenizer)
+            {
+                return NotReady(context);
+            }
+
+            var result = new List<TokenizeToken[]>(inputs!.Count);
+            foreach (var input in inputs)
+            {
+                // UTF-16 offsets to character (code point) offsets, as TEI and Python count them.
+                var characterAt = new int[input.Length + 1];
+                for (int i = 0, c = 0; i <= input.Length; i++)
+                {
+                    characterAt[i] = c;
+                    if (i < input.Length && !(char.IsHighSurrogate(input[i]) && i + 1 < input.Length && char.IsLowSurrogate(input[i + 1])))
+                    {
+                        c++;
+                    }
+                }
+
+                var spans = tokenizer.EncodeWithOffsets(input, special ?? true);
+                var tokens = new TokenizeToken[spans.Count];
+                for (var i = 0; i < tokens.Length; i++)
+                {
+                    var span = spans[i];
+                    var text = span.Start == span.Stop ? tokenizer.TokenText(span.Id) ?? string.Empty : input[span.Start..span.Stop];
+                    tokens[i] = new TokenizeToken(span.Id, text, span.Special, characterAt[span.Start], characterAt[span.Stop]);
+                }
+
+                result.Add(tokens);
+            }
+
+            return TypedResults.Json(result);
+        }
+    }
+
+    private static async Task<IResult> Decode(HttpContext context, EmbeddingRuntime runtime, ClusterOptions options)
+    {
+        var (request, error) = await JsonRequest.ReadAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
+        if (request is null)
+        {
+            return error!;
+        }
+
+        using (request)
+        {
+            var model = runtime.Batcher?.Model;
+            // The same id checks as /v1/embeddings' token-id input, under the field name 'ids'.
+            if (!request.Root.TryGetProperty("ids", out var idsElement) || idsElement.ValueKind != JsonValueKind.Array)
+            {
+                return Problems.BadField("ids", "'ids' is required: an array of token ids or an array of token-id arrays");
+            }
+
+            var skip = Fields.Boolean(request.Root, "skip_special_tokens", out error);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (model is null)
+            {
+                return NotReady(context);
+            }
+
+            var lists = new List<int[]>();
+            var nested = idsElement.GetArrayLength() > 0 && idsElement[0].ValueKind == JsonValueKind.Array;
+            var outer = 0;
+            IEnumerable<JsonElement> source = nested ? idsElement.EnumerateArray() : [idsElement];
+            foreach (var list in source)
+            {
+                var path = nested ? $"ids[{outer}]" : "ids";
+                if (list.ValueKind != JsonValueKind.Array)
+                {
+                    return Problems.BadField(path, $"'{path}' must be an array of token ids");
+                }
+
+                var ids = new int[list.GetArrayLength()];
+                var index = 0;
+                foreach (var item in list.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var id) || id < 0 || id >= model.Tokenizer.VocabularySize)
+                    {
+                        return Problems.BadField($"{path}[{index}]", $"'{path}[{index}]' must be a token id from 0 to {model.Tokenizer.VocabularySize - 1}");
+                    }
+
+                    ids[index++] = id;
+                }
+
+                lists.Add(ids);
+                outer++;
+            }
+
+            var texts = new string[lists.Count];
+            for (var i = 0; i < texts.Length; i++)
+            {
+                texts[i] = model.Tokenizer.Decode(lists[i], skip ?? true);
+            }
+
+            return TypedResults.Json(texts);
+        }
+    }
 
     private static IResult Models(EmbeddingRuntime runtime, ClusterOptions options) =>
         TypedResults.Json(new OpenAiModelList("list", [new OpenAiModel(ModelId(runtime, options), "model", StartedAt, "opskit")]));

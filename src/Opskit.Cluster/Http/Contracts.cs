@@ -113,3 +113,25 @@ internal sealed record OpenAiModel(
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("created")] long Created,
     [property: JsonPropertyName("owned_by")] string OwnedBy);
+
+/// <summary>POST /tokenize (Text Embeddings Inference): one string or a list.</summary>
+/// <param name="Inputs">Text(s) to tokenize, untruncated.</param>
+/// <param name="AddSpecialTokens">true (default): [CLS] first and [SEP] last, with empty ranges.</param>
+internal sealed record TokenizeRequest(
+    [property: JsonPropertyName("inputs")] string[] Inputs,
+    [property: JsonPropertyName("add_special_tokens")] bool? AddSpecialTokens);
+
+/// <summary>One token of a /tokenize answer; <c>start</c>/<c>stop</c> are character (code point) offsets into the input.</summary>
+internal sealed record TokenizeToken(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("special")] bool Special,
+    [property: JsonPropertyName("start")] int? Start,
+    [property: JsonPropertyName("stop")] int? Stop);
+
+/// <summary>POST /decode (Text Embeddings Inference): one id list or a list of them.</summary>
+/// <param name="Ids">Token ids of this model's vocabulary.</param>
+/// <param name="SkipSpecialTokens">true (default): [CLS], [SEP], [PAD], [MASK] and [UNK] are left out.</param>
+internal sealed record DecodeRequest(
+    [property: JsonPropertyName("ids")] int[][] Ids,
+    [property: JsonPropertyName("skip_special_tokens")] bool? SkipSpecialTokens);
