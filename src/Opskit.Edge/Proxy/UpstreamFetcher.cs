@@ -305,6 +305,7 @@ internal sealed class UpstreamFetcher : IDisposable
                 Body = body,
                 Vary = [.. vary],
                 HitForMiss = !lifetime.Cacheable,
+                Encoded = CachePolicy.Get(headers, "Content-Encoding") is { Count: > 0 } coding && !string.Equals(coding.ToString().Trim(), "identity", StringComparison.OrdinalIgnoreCase),
                 Created = now,
                 InitialAge = TimeSpan.FromSeconds(CachePolicy.ParseAge(CachePolicy.Get(raw, "Age"))),
                 ETag = CachePolicy.Get(raw, "ETag") is { Count: > 0 } etag ? etag[0]!.Trim() : null,
