@@ -59,7 +59,8 @@ internal static class CachePolicy
         }
 
         var explicitFreshness = control.MaxAge is not null || control.SMaxAge is not null || Get(headers, "Expires").Count != 0;
-        if (!IsCacheableStatus(status) && !(explicitFreshness && IsCacheableWithExplicitFreshness(status)))
+        // 405 and 501 are heuristically cacheable too (RFC 9110 §15.1), so they get the default TTL like Varnish's list.
+        if (!IsCacheableStatus(status) && status is not (405 or 501) && !(explicitFreshness && IsCacheableWithExplicitFreshness(status)))
         {
             return Uncacheable($"status {status}");
         }

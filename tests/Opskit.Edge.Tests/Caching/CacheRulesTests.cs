@@ -427,4 +427,28 @@ public sealed class CacheRulesTests : IAsyncLifetime
         Assert.Equal("HIT", ranged.XCache());
         Assert.Equal(1, _upstream.Count("/identity"));
     }
+
+    [Fact]
+    public async Task A_successful_unsafe_request_invalidates_the_stored_answer()
+    {
+        await _edge.GetAsync("/inv");
+        Assert.Equal("HIT", (await _edge.GetAsync("/inv")).XCache());
+        using var post = await _edge.Client.PostAsync("/inv", new StringContent("x"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal("MISS", (await _edge.GetAsync("/inv")).XCache());
+    }
+
+    [Fact]
+    public async Task No_cache_with_a_validator_is_stored_and_revalidated_on_every_use()
+    {
+        const string url = "/nocache?cc=no-cache&etag=n1";
+        var first = await _edge.GetAsync(url);
+        var second = await _edge.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(first.Body(), second.Body());
+        Assert.Equal(2, _upstream.Count("/nocache"));
+        Assert.Equal("\"n1\"", _upstream.Requests.Last()["If-None-Match"].ToString());
+    }
 }
