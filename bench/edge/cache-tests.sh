@@ -24,14 +24,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cp -r "$suite" "$work/suite"
+# The npm package imports its dependencies (node-fetch) from the node_modules it sits in: run it in place.
+if [[ "$(basename "$(dirname "$(cd "$suite" && pwd)")")" == node_modules ]]; then
+  ln -s "$(cd "$suite" && pwd)" "$work/suite"
+else
+  cp -r "$suite" "$work/suite"
+fi
 if [[ -f "$work/suite/test-engine/cli.mjs" ]]; then
   server="$work/suite/test-engine/server/server.mjs"; cli="$work/suite/test-engine/cli.mjs"
 else
-  server="$work/suite/server/server.mjs"; cli="$work/suite/cli.mjs"
+  server="$(readlink -f "$work/suite")/server/server.mjs"; cli="$(readlink -f "$work/suite")/cli.mjs"
 fi
 
-(cd "$work/suite" && npm_config_protocol=http npm_config_port=$origin_port npm_config_pidfile="$work/origin.pid" \
+(cd "$(readlink -f "$work/suite")" && npm_config_protocol=http npm_config_port=$origin_port npm_config_pidfile="$work/origin.pid" \
   exec node "$server") > "$work/origin.log" 2>&1 &
 pids+=($!)
 
@@ -62,7 +67,7 @@ for port in $origin_port $opskit_port $varnish_port; do wait_for "http://127.0.0
 printf '%-16s %14s %14s %14s\n' cache required optimal check
 for name in opskit varnish; do
   port=$([[ $name == opskit ]] && echo $opskit_port || echo $varnish_port)
-  (cd "$work/suite" && npm_config_base="http://127.0.0.1:$port" npm_config_id= npm_package_config_id= \
+  (cd "$(readlink -f "$work/suite")" && npm_config_base="http://127.0.0.1:$port" npm_config_id= npm_package_config_id= \
     node --no-warnings "$cli") > "$work/$name.json" 2> "$work/$name.err"
   node "$root/tests/Opskit.Edge.Tests/Caching/cache-suite-count.mjs" "$work/suite" "$work/$name.json" > "$work/$name.count.json"
   node -e '

@@ -32,6 +32,12 @@ internal struct CacheDirectives
     /// <summary>True when at least one directive was recognised (a targeted field with none is ignored).</summary>
     public bool Any;
 
+    /// <summary>
+    /// Not a valid Structured Field dictionary (RFC 8941), which a targeted field must be (RFC 9213 §2.1): a key
+    /// with other characters than <c>a-z0-9_-.*</c>, or a non-integer (e.g. quoted) <c>max-age</c>/<c>s-maxage</c>.
+    /// </summary>
+    public bool NotStructured;
+
     public static CacheDirectives Parse(StringValues lines)
     {
         var result = default(CacheDirectives);
@@ -135,7 +141,14 @@ internal struct CacheDirectives
 
             if (!name.IsEmpty)
             {
+                NotStructured |= !IsStructuredKey(name)
+                    || ((name.Equals("max-age", StringComparison.OrdinalIgnoreCase) || name.Equals("s-maxage", StringComparison.OrdinalIgnoreCase))
+                        && (quoted || !TryDelta(value, out _)));
                 Apply(name, hasValue, quoted, value);
+            }
+            else if (at < s.Length || nameStart < s.Length)
+            {
+                NotStructured = true;
             }
         }
     }
@@ -222,6 +235,24 @@ internal struct CacheDirectives
         }
 
         slot = seconds;
+    }
+
+    private static bool IsStructuredKey(ReadOnlySpan<char> name)
+    {
+        if (!(char.IsAsciiLetterLower(name[0]) || name[0] == '*'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>delta-seconds: one or more digits, nothing else (RFC 9111 §1.2.2).</summary>

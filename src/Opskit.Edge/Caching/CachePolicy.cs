@@ -18,13 +18,17 @@ internal readonly record struct CacheLifetime(bool Cacheable, TimeSpan Ttl, Time
 /// </summary>
 internal static class CachePolicy
 {
+    // Without the weekday, which recipients need not check (a wrong one must not void the date).
     private static readonly string[] HttpDateFormats =
     [
-        "ddd, dd MMM yyyy HH:mm:ss 'GMT'",   // IMF-fixdate
-        "dddd, dd-MMM-yy HH:mm:ss 'GMT'",    // obsolete RFC 850
-        "ddd MMM  d HH:mm:ss yyyy",          // obsolete asctime (day padded with a space)
-        "ddd MMM dd HH:mm:ss yyyy",
+        "dd MMM yyyy HH:mm:ss 'GMT'",    // IMF-fixdate
+        "dd-MMM-yy HH:mm:ss 'GMT'",      // obsolete RFC 850
+        "MMM  d HH:mm:ss yyyy",          // obsolete asctime (day padded with a space)
+        "MMM dd HH:mm:ss yyyy",
     ];
+
+    // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is the most recent past year with those digits.
+    private static readonly CultureInfo DateCulture = CreateDateCulture();
 
     /// <summary>Statuses Varnish gives a TTL to; every other status is not cached.</summary>
     public static bool IsCacheableStatus(int status) => status is 200 or 203 or 204 or 300 or 301 or 302 or 304 or 307 or 308 or 404 or 410 or 414;
@@ -43,9 +47,9 @@ internal static class CachePolicy
     {
         var control = CacheDirectives.Parse(Get(headers, "Cache-Control"));
         var targeted = CacheDirectives.Parse(Get(headers, "CDN-Cache-Control"));
-        if (targeted.Any)
+        if (targeted.Any && !targeted.NotStructured)
         {
-            // RFC 9213 §2.1: a targeted field this cache understands replaces Cache-Control for it.
+            // RFC 9213 §2.1: a valid targeted field replaces Cache-Control for this cache; an invalid one is ignored.
             control = targeted;
         }
 
@@ -55,7 +59,8 @@ internal static class CachePolicy
         }
 
         var explicitFreshness = control.MaxAge is not null || control.SMaxAge is not null || Get(headers, "Expires").Count != 0;
-        if (!IsCacheableStatus(status) && !(explicitFreshness && IsCacheableWithExplicitFreshness(status)))
+        // 405 and 501 are heuristically cacheable too (RFC 9110 §15.1), so they get the default TTL like Varnish's list.
+        if (!IsCacheableStatus(status) && status is not (405 or 501) && !(explicitFreshness && IsCacheableWithExplicitFreshness(status)))
         {
             return Uncacheable($"status {status}");
         }
@@ -160,8 +165,26 @@ internal static class CachePolicy
             trimmed = string.Concat(trimmed.AsSpan(0, trimmed.Length - 3), "GMT"); // Time zone case is not significant.
         }
 
-        return DateTimeOffset.TryParseExact(trimmed, HttpDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+        // Drop the weekday ("Sun, ", "Sunday, ", "Sun ").
+        var space = trimmed.IndexOf(' ', StringComparison.Ordinal);
+        if (space <= 0 || !char.IsAsciiLetter(trimmed[0]))
+        {
+            return null;
+        }
+
+        var rest = trimmed[(space + 1)..];
+        var comma = trimmed[space - 1] == ',';
+        // IMF-fixdate and RFC 850 have a comma after the weekday and a digit next; asctime neither.
+        return DateTimeOffset.TryParseExact(rest, HttpDateFormats, DateCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            && (comma ? char.IsAsciiDigit(rest[0]) : char.IsAsciiLetter(rest[0]))
             ? parsed : null;
+    }
+
+    private static CultureInfo CreateDateCulture()
+    {
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.DateTimeFormat.Calendar.TwoDigitYearMax = DateTime.UtcNow.Year + 50;
+        return culture;
     }
 
     public static StringValues Get(IReadOnlyList<KeyValuePair<string, StringValues>> headers, string name)

@@ -32,6 +32,9 @@ internal sealed class CachedObject
     /// <summary>Request headers named by the response's Vary (other than Accept-Encoding, which is in the key).</summary>
     public KeyValuePair<string, string>[] Vary { get; init; } = [];
 
+    /// <summary>True when the body has a Content-Encoding: then only clients of the same gzip preference may get it.</summary>
+    public bool Encoded { get; init; }
+
     /// <summary>An uncacheable answer: requests for this key go to the backend without waiting for each other.</summary>
     public bool HitForMiss { get; init; }
 

@@ -51,6 +51,26 @@ internal sealed class HttpCache
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Lookup"/>, then, on a miss, the object stored for the other gzip preference when its body is not
+    /// encoded: an identity body suits every client (a <c>Range</c> request from a browser says
+    /// <c>Accept-Encoding: identity</c> and must still find the object a gzip-accepting request stored).
+    /// </summary>
+    public CachedObject? LookupAnyEncoding(Span<char> key, IHeaderDictionary requestHeaders)
+    {
+        var item = Lookup(key, requestHeaders);
+        if (item is not null || key.Length < 2)
+        {
+            return item;
+        }
+
+        var original = key[1];
+        key[1] = original == 'g' ? '-' : 'g';
+        var other = Lookup(key, requestHeaders);
+        key[1] = original;
+        return other is { Encoded: false } ? other : null;
+    }
+
     /// <summary>Stores (or replaces the matching variant of) an object; evicts when over the size limit.</summary>
     public bool Insert(CachedObject item)
     {

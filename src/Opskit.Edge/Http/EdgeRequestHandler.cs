@@ -80,7 +80,7 @@ internal sealed partial class EdgeRequestHandler
             return null;
         }
 
-        var item = _cache.Lookup(key[..length], request.Headers);
+        var item = _cache.LookupAnyEncoding(key[..length], request.Headers);
         if (item is null || item.HitForMiss)
         {
             return null;
@@ -196,7 +196,7 @@ internal sealed partial class EdgeRequestHandler
         var acceptsGzip = CacheKey.AcceptsGzip(request.Headers);
         var key = CacheKey.Create(acceptsGzip, request.Host.Value ?? string.Empty, string.Concat(request.Path.Value, request.QueryString.Value));
         var now = _time.GetUtcNow();
-        var item = _cache.Lookup(key, request.Headers);
+        var item = LookupAnyEncoding(key, request.Headers);
         var state = item?.StateAt(now) ?? CacheState.Expired;
         if (item is { HitForMiss: false } && state is CacheState.Fresh or CacheState.Grace)
         {
@@ -365,6 +365,18 @@ internal sealed partial class EdgeRequestHandler
     }
 
     /// <summary>Grace: the stale object is served now and one background fetch refreshes it.</summary>
+    private CachedObject? LookupAnyEncoding(string key, IHeaderDictionary headers)
+    {
+        if (key.Length > FastKeyChars)
+        {
+            return _cache.Lookup(key, headers);
+        }
+
+        Span<char> buffer = stackalloc char[FastKeyChars];
+        key.AsSpan().CopyTo(buffer);
+        return _cache.LookupAnyEncoding(buffer[..key.Length], headers);
+    }
+
     /// <summary>A stored object with a validator is revalidated (a conditional fetch) instead of fetched again whole.</summary>
     private static CachedObject? Revalidatable(CachedObject? item) =>
         item is { HitForMiss: false } && (item.ETag is not null || item.LastModified is not null) ? item : null;

@@ -134,7 +134,8 @@ internal sealed class UpstreamRequest
 /// <summary>Outcome of one upstream fetch.</summary>
 internal sealed record FetchResult(CachedObject? Response, CacheLifetime Lifetime, Exception? Error, bool TooLarge)
 {
-    public bool Failed => Error is not null || (Response is not null && Response.Status >= 500);
+    /// <summary>A connection error, a timeout or a 5xx (not 501, which is an answer, not a failure).</summary>
+    public bool Failed => Error is not null || (Response is not null && Response.Status >= 500 && Response.Status != 501);
 }
 
 /// <summary>
@@ -305,6 +306,7 @@ internal sealed class UpstreamFetcher : IDisposable
                 Body = body,
                 Vary = [.. vary],
                 HitForMiss = !lifetime.Cacheable,
+                Encoded = CachePolicy.Get(headers, "Content-Encoding") is { Count: > 0 } coding && !string.Equals(coding.ToString().Trim(), "identity", StringComparison.OrdinalIgnoreCase),
                 Created = now,
                 InitialAge = TimeSpan.FromSeconds(CachePolicy.ParseAge(CachePolicy.Get(raw, "Age"))),
                 ETag = CachePolicy.Get(raw, "ETag") is { Count: > 0 } etag ? etag[0]!.Trim() : null,

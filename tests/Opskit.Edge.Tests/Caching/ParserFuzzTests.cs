@@ -99,4 +99,21 @@ public sealed class ParserFuzzTests
     [InlineData("Sun Nov  6 08:49:37 1994")]
     public void All_three_HTTP_date_formats_are_accepted(string date) =>
         Assert.Equal(new DateTimeOffset(1994, 11, 6, 8, 49, 37, TimeSpan.Zero), CachePolicy.ParseHttpDate(date));
+
+    [Theory]
+    [InlineData("Thursday, 18-Aug-50 02:01:18 GMT", "2050-08-18T02:01:18Z")]
+    [InlineData("Thu Aug  8 02:01:18 2050", "2050-08-08T02:01:18Z")]
+    [InlineData("Thu, 18 Aug 2050 02:01:18 gmt", "2050-08-18T02:01:18Z")]
+    [InlineData("Thu, 18  Aug  2050 02:01:18 GMT", null)]
+    [InlineData("Thu, 18-Aug-2050 02:01:18 GMT", null)]
+    [InlineData("0", null)]
+    public void Obsolete_dates_parse_with_RFC_9110_year_and_weekday_rules(string date, string? expected) =>
+        Assert.Equal(expected is null ? null : DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), CachePolicy.ParseHttpDate(date));
+
+    [Theory]
+    [InlineData("max-age=10000, &&&&&", true)]
+    [InlineData("max-age=\"10000\"", true)]
+    [InlineData("max-age=10000, no-store", false)]
+    public void A_targeted_field_must_be_a_structured_dictionary(string field, bool invalid) =>
+        Assert.Equal(invalid, CacheDirectives.Parse(field).NotStructured);
 }

@@ -153,6 +153,11 @@ internal sealed class UpstreamServer : IAsyncDisposable
             response.Headers.LastModified = lastModified.ToString();
         }
 
+        if (q.ContainsKey("ce") && request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.Ordinal))
+        {
+            response.Headers.ContentEncoding = q["ce"].ToString(); // Only a label: the body is not really compressed.
+        }
+
         if (q.ContainsKey("setcookie"))
         {
             response.Headers.SetCookie = "session=abc";
