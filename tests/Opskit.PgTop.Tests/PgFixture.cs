@@ -4,6 +4,10 @@ using Opskit.Testing;
 
 [assembly: AssemblyFixture(typeof(Opskit.PgTop.Tests.PgFixture))]
 
+// One test at a time: the tests share one server, start real sessions and locks, and a TUI in tmux; run side by
+// side on a loaded 2-core machine, a test's continuations waited behind the others long enough to time out.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Opskit.PgTop.Tests;
 
 /// <summary>

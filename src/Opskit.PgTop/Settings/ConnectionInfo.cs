@@ -187,7 +187,22 @@ internal static class ConnectionInfo
             case "channel_binding":
                 break; // application_name and options are the monitor's own; the rest has no Npgsql equivalent here.
             default:
-                throw new FormatException($"unknown connection keyword '{key}'");
+                // Npgsql's own keywords (Database=, Timeout=...) are accepted in the keyword/value form too.
+                if (!IsNpgsqlKeyword(key))
+                {
+                    throw new FormatException($"unknown connection keyword '{key}'");
+                }
+
+                try
+                {
+                    builder[key] = value;
+                }
+                catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+                {
+                    throw new FormatException($"invalid value for {key}", ex);
+                }
+
+                break;
         }
     }
 

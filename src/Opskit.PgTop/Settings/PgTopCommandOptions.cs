@@ -79,18 +79,19 @@ internal sealed class PgTopCommandOptions
         ArgumentNullException.ThrowIfNull(command);
         // -h is psql's host: this command's help answers to --help and -? only.
         command.Options.Add(new HelpOption("--help", "-?"));
-        Option[] all =
+        foreach (var option in All)
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    private Option[] All =>
         [
             Host, Port, User, Database, Servers, Service, Config, Profile, Refresh, Once, Format, FailOn, SlowThreshold,
             IdleInTransactionThreshold, SlowLog, Webhook, WebhookMinInterval, ShowIdle, FilterUser, FilterDatabase,
             FilterClient, FilterApplication, FilterState, Sort, Ascending, QueryDisplay, Rewind, DatabaseSizes,
             StatementTimeout, LockTimeout, NoColor,
         ];
-        foreach (var option in all)
-        {
-            command.Options.Add(option);
-        }
-    }
 
     /// <summary>Resolves every option; throws <see cref="FormatException"/> with a one-line reason.</summary>
     public PgTopOptions Resolve(ParseResult parse, Func<string, string?> environment)
@@ -111,6 +112,15 @@ internal sealed class PgTopCommandOptions
         else
         {
             config = profile is null ? ConfigFile.Empty : throw new FormatException($"--profile {profile}: no configuration file ({DefaultConfigPath})");
+        }
+
+        var known = All.Select(OptionResolver.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var key in config.Keys)
+        {
+            if (!known.Contains(key) || key is "config" or "profile")
+            {
+                throw new FormatException($"{config.Path}: unknown key \"{key}\" (keys are the long option names, e.g. \"refresh\", \"slow-threshold\", \"server\")");
+            }
         }
 
         var r = new OptionResolver(parse, config);

@@ -5,7 +5,6 @@ namespace Opskit.PgTop.Settings;
 /// <summary>A filter value: a plain string matches as a case-insensitive substring, <c>/regex/</c> as a regular expression.</summary>
 internal sealed class TextFilter
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
     private readonly string? _text;
     private readonly Regex? _regex;
 
@@ -26,8 +25,8 @@ internal sealed class TextFilter
         {
             try
             {
-                // NonBacktracking: a user's pattern cannot make matching take exponential time.
-                return new TextFilter(value, null, new Regex(value[1..^1], RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout));
+                // NonBacktracking: matching is linear in the input whatever the user's pattern, so no timeout is needed.
+                return new TextFilter(value, null, new Regex(value[1..^1], RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
             }
             catch (ArgumentException ex)
             {

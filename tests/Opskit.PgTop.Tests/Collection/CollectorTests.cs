@@ -9,7 +9,7 @@ public sealed class CollectorTests(PgFixture pg)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Reports_idle_idle_in_transaction_and_sleeping_sessions_but_never_itself()
     {
         var tag = PgFixture.Unique("t_states");
@@ -68,7 +68,7 @@ public sealed class CollectorTests(PgFixture pg)
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => sleep);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Own_session_has_application_name_and_timeouts()
     {
         await using var collector = new Collector(pg.Target(), statementTimeoutMs: 4321, lockTimeoutMs: 1234);
@@ -86,7 +86,7 @@ public sealed class CollectorTests(PgFixture pg)
         Assert.Equal("opskit-pgtop", app);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Lock_chain_of_three_levels_with_two_roots_becomes_a_tree()
     {
         await using var chain = await LockChain.CreateAsync(pg);
@@ -126,7 +126,7 @@ public sealed class CollectorTests(PgFixture pg)
         Assert.True(snapshot.LockTree.ToList().FindIndex(n => n.Pid == chain.A) < snapshot.LockTree.ToList().FindIndex(n => n.Pid == chain.B));
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Stats_reset_between_two_refreshes_gives_no_negative_rates()
     {
         await using var collector = new Collector(pg.Target());
@@ -150,7 +150,7 @@ public sealed class CollectorTests(PgFixture pg)
         Assert.True(next.Rates.DeletedPerSecond >= 0);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Unreachable_server_is_a_one_line_collector_error()
     {
         var target = new ServerTarget("nowhere", $"Host=127.0.0.1;Port={FreePort.Tcp()};Username=postgres;Password=secret-pw");

@@ -9,7 +9,7 @@ public sealed class OnceTests(PgFixture pg)
 {
     private string Uri => $"postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres";
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Json_lists_sessions_and_lock_tree_and_fail_on_blocked_exits_2()
     {
         await using var chain = await LockChain.CreateAsync(pg);
@@ -22,7 +22,7 @@ public sealed class OnceTests(PgFixture pg)
         }
 
         var filter = $"/^{chain.Tag}_/";
-        var (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--filter-application", filter, "--fail-on", "blocked"]);
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--filter-application", filter, "--fail-on", "blocked"]);
         Assert.True(code == 2, $"exit {code}: {stderr}");
         Assert.Contains("blocked", stderr, StringComparison.OrdinalIgnoreCase);
         using var document = JsonDocument.Parse(stdout);
@@ -62,11 +62,11 @@ public sealed class OnceTests(PgFixture pg)
         Assert.Equal(200, totals.GetProperty("max_connections").GetInt32());
 
         // A condition that does not hold: exit 0.
-        var (calm, _, calmErr) = await Opskit.PgTopAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--filter-application", filter, "--fail-on", "slow", "--slow-threshold", "3600"]);
+        var (calm, _, calmErr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--filter-application", filter, "--fail-on", "slow", "--slow-threshold", "3600"]);
         Assert.True(calm == 0, calmErr);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Fail_on_idle_in_transaction_and_slow_follow_their_thresholds()
     {
         var tag = PgFixture.Unique("t_fail");
@@ -76,16 +76,16 @@ public sealed class OnceTests(PgFixture pg)
         var sleep = PgFixture.StartAsync(sleeper, "SELECT pg_sleep(60)");
         string[] common = ["--once", "--format", "json", "-h", "127.0.0.1", "-p", pg.Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-d", "postgres", "--filter-application", $"/^{tag}_/"];
 
-        var (code, _, stderr) = await Opskit.PgTopAsync([.. common, "--fail-on", "idle-in-transaction"]);
+        var (code, _, stderr) = await PgTopProcess.RunAsync([.. common, "--fail-on", "idle-in-transaction"]);
         Assert.True(code == 2, $"exit {code}: {stderr}");
-        (code, _, stderr) = await Opskit.PgTopAsync([.. common, "--fail-on", "idle-in-transaction", "--idle-in-transaction-threshold", "3600"]);
+        (code, _, stderr) = await PgTopProcess.RunAsync([.. common, "--fail-on", "idle-in-transaction", "--idle-in-transaction-threshold", "3600"]);
         Assert.True(code == 0, $"exit {code}: {stderr}");
 
         await Eventually.AssertAsync(
-            async () => (await Opskit.PgTopAsync([.. common, "--fail-on", "slow", "--slow-threshold", "0.5"])).ExitCode == 2,
+            async () => (await PgTopProcess.RunAsync([.. common, "--fail-on", "slow", "--slow-threshold", "0.5"])).ExitCode == 2,
             TimeSpan.FromSeconds(30),
             "the pg_sleep counts as slow past 0.5 s");
-        (code, var stdout, stderr) = await Opskit.PgTopAsync([.. common, "--fail-on", "slow,blocked", "--slow-threshold", "3600"]);
+        (code, var stdout, stderr) = await PgTopProcess.RunAsync([.. common, "--fail-on", "slow,blocked", "--slow-threshold", "3600"]);
         Assert.True(code == 0, $"exit {code}: {stderr}");
         using var document = JsonDocument.Parse(stdout);
         Assert.Contains(document.RootElement.GetProperty("sessions").EnumerateArray(), s => s.GetProperty("query").GetString() == "SELECT pg_sleep(60)" && !s.GetProperty("slow").GetBoolean());
@@ -95,11 +95,11 @@ public sealed class OnceTests(PgFixture pg)
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => sleep);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connection_error_exits_1_with_one_line_and_no_password()
     {
         var port = FreePort.Tcp();
-        var (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--format", "json", "--server", $"postgresql://postgres:hunter2@127.0.0.1:{port}/postgres", "--fail-on", "blocked"]);
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"postgresql://postgres:hunter2@127.0.0.1:{port}/postgres", "--fail-on", "blocked"]);
         Assert.Equal(1, code);
         Assert.Equal(string.Empty, stdout.Trim());
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -108,33 +108,33 @@ public sealed class OnceTests(PgFixture pg)
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Bad_options_exit_1_with_one_line()
     {
         foreach (var args in new[] { new[] { "--once", "--format", "xml" }, ["--once", "--refresh", "0.1"], ["--once", "--fail-on", "sometimes"], ["--once", "--filter-user", "/(/"], ["--once", "--server", "host=x port=notaport"] })
         {
-            var (code, _, stderr) = await Opskit.PgTopAsync(args);
+            var (code, _, stderr) = await PgTopProcess.RunAsync(args);
             Assert.Equal(1, code);
             Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Ndjson_has_one_line_per_server_and_csv_one_row_per_session()
     {
         var tag = PgFixture.Unique("t_fmt");
         await using var iit = await pg.OpenAsync(tag + "_iit");
         await PgFixture.ExecuteAsync(iit, "BEGIN; SELECT 42");
         var kv = $"host=127.0.0.1 port={pg.Server.Port} user=postgres dbname=postgres";
-        var (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--format", "ndjson", "--server", $"first={Uri}", "--server", $"second={kv}", "--filter-application", tag]);
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "ndjson", "--server", $"first={Uri}", "--server", $"second={kv}", "--filter-application", tag]);
         Assert.True(code == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.Equal(["first", "second"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("server").GetProperty("name").GetString()));
         Assert.All(lines, l => Assert.Equal(iit.ProcessID, JsonDocument.Parse(l).RootElement.GetProperty("sessions")[0].GetProperty("pid").GetInt32()));
 
-        (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--format", "csv", "--server", $"first={Uri}", "--filter-application", tag]);
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "csv", "--server", $"first={Uri}", "--filter-application", tag]);
         Assert.True(code == 0, stderr);
         var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("server,pid,", rows[0], StringComparison.Ordinal);
@@ -143,7 +143,7 @@ public sealed class OnceTests(PgFixture pg)
         Assert.Contains("idle in transaction", row, StringComparison.Ordinal);
         Assert.EndsWith(",false,SELECT 42", row.TrimEnd('\r'), StringComparison.Ordinal);
 
-        (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--server", $"first={Uri}", "--filter-application", tag]);
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--server", $"first={Uri}", "--filter-application", tag]);
         Assert.True(code == 0, stderr);
         Assert.Contains("first - PostgreSQL", stdout, StringComparison.Ordinal);
         Assert.Contains($"{iit.ProcessID}", stdout, StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public sealed class OnceTests(PgFixture pg)
         Assert.DoesNotContain("\u001b[", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Environment_variables_connect_like_psql()
     {
         var env = new Dictionary<string, string>
@@ -161,7 +161,7 @@ public sealed class OnceTests(PgFixture pg)
             ["PGUSER"] = "postgres",
             ["PGDATABASE"] = "postgres",
         };
-        var (code, stdout, stderr) = await Opskit.PgTopAsync(["--once", "--format", "json"], env);
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json"], env);
         Assert.True(code == 0, stderr);
         Assert.Equal($"127.0.0.1:{pg.Server.Port}/postgres", JsonDocument.Parse(stdout).RootElement.GetProperty("server").GetProperty("name").GetString());
     }

@@ -15,7 +15,8 @@ blockers AS (
     SELECT DISTINCT unnest(blocked_by) AS pid FROM act WHERE blocked_by IS NOT NULL
 ),
 clients AS (
-    SELECT * FROM act WHERE backend_type = 'client backend'
+    -- Without pg_read_all_stats, other roles' sessions show only pid, user and database: counted as clients.
+    SELECT * FROM act WHERE backend_type = 'client backend' OR (backend_type IS NULL AND usename IS NOT NULL)
 ),
 oldest_xact AS (
     SELECT pid, extract(epoch FROM now() - xact_start)::float8 AS age FROM clients
@@ -59,7 +60,9 @@ SELECT 1, a.pid, a.leader_pid, a.backend_type, a.datname, a.usename, a.applicati
        extract(epoch FROM now() - a.state_change)::float8,
        a.query_id, a.query, a.blocked_by, a.query_start, NULL
 FROM act a
-WHERE (a.state IS NOT NULL AND (a.state <> 'idle' OR @idle)) OR a.pid IN (SELECT pid FROM blockers)
+WHERE (a.state IS NOT NULL AND (a.state <> 'idle' OR @idle))
+   OR (a.state IS NULL AND a.backend_type IS NULL AND a.usename IS NOT NULL)
+   OR a.pid IN (SELECT pid FROM blockers)
 UNION ALL
 SELECT 2, r.pid, NULL, NULL, NULL, r.usename, r.application_name, host(r.client_addr), r.state, NULL, NULL,
        extract(epoch FROM r.write_lag)::float8, extract(epoch FROM r.flush_lag)::float8,

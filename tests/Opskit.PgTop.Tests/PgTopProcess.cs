@@ -3,9 +3,9 @@ using Opskit.Testing;
 namespace Opskit.PgTop.Tests;
 
 /// <summary>Runs the built <c>opskit pgtop</c> as a process and returns its exit code, stdout and stderr apart.</summary>
-internal static class Opskit
+internal static class PgTopProcess
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> PgTopAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (fileName, prefix) = RepoPaths.OpskitCommand();
         var info = new System.Diagnostics.ProcessStartInfo(fileName)

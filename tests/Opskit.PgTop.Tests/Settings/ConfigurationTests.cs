@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Opskit.PgTop.Settings;
+using Opskit.Testing;
+
+namespace Opskit.PgTop.Tests.Settings;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public void File_sets_options_profile_overrides_file_and_command_line_wins()
+    {
+        var config = Write("""
+            {
+              // comments are allowed
+              "refresh": 3,
+              "slow-threshold": 7.5,
+              "server": ["cfg=postgresql://cfghost:5440/app"],
+              "fail-on": ["slow", "blocked"],
+              "filter-user": "/^app_/",
+              "profiles": {
+                "prod": { "refresh": 10, "show-idle": true, "server": ["p1=host=prod1", "p2=host=prod2"] }
+              }
+            }
+            """);
+
+        var plain = Resolve("--config", config);
+        Assert.Equal(3, plain.RefreshSeconds);
+        Assert.Equal(7.5, plain.SlowThresholdSeconds);
+        Assert.Equal(FailCondition.Slow | FailCondition.Blocked, plain.FailOn);
+        Assert.Equal("cfg", Assert.Single(plain.Servers).Name);
+        Assert.Contains("Host=cfghost", plain.Servers[0].ConnectionString, StringComparison.Ordinal);
+        Assert.False(plain.ShowIdle);
+        Assert.True(plain.Filter.User!.Matches("app_web"));
+        Assert.False(plain.Filter.User.Matches("postgres"));
+
+        var prod = Resolve("--config", config, "--profile", "prod");
+        Assert.Equal(10, prod.RefreshSeconds);
+        Assert.True(prod.ShowIdle);
+        Assert.Equal(7.5, prod.SlowThresholdSeconds);
+        Assert.Equal(["p1", "p2"], prod.Servers.Select(s => s.Name));
+
+        var cli = Resolve("--config", config, "--profile", "prod", "--refresh", "1", "--slow-threshold", "2", "--server", "mine=host=h1");
+        Assert.Equal(1, cli.RefreshSeconds);
+        Assert.Equal(2, cli.SlowThresholdSeconds);
+        Assert.Equal("mine", Assert.Single(cli.Servers).Name);
+        Assert.True(cli.ShowIdle);
+    }
+
+    [Fact]
+    public void Defaults_without_a_file()
+    {
+        var options = Resolve("-h", "somehost", "-p", "5499", "-U", "u1", "-d", "db1");
+        Assert.Equal(2, options.RefreshSeconds);
+        Assert.Equal(5, options.SlowThresholdSeconds);
+        Assert.False(options.Once);
+        Assert.Equal(OutputFormat.Table, options.Format);
+        Assert.Equal("somehost:5499/db1", Assert.Single(options.Servers).Name);
+        Assert.Contains("Username=u1", options.Servers[0].ConnectionString, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "refresh": "soon" }""", "refresh", null)]
+    [InlineData("""{ "refreshh": 1 }""", "refreshh", null)]
+    [InlineData("""{ "refresh": 100 }""", "refresh", null)]
+    [InlineData("""[1, 2]""", "object", null)]
+    [InlineData("""{ "profiles": {} }""", "staging", "staging")]
+    [InlineData("""{ "profiles": { "staging": { "slow-threshold": -1 } } }""", "slow-threshold", "staging")]
+    public void Bad_files_name_the_key(string json, string named, string? profile)
+    {
+        var config = Write(json);
+        string[] args = profile is null ? ["--config", config] : ["--config", config, "--profile", profile];
+        var error = Assert.Throws<FormatException>(() => Resolve(args));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_color_follows_the_environment()
+    {
+        Assert.True(Resolve(env: new() { ["NO_COLOR"] = "1" }, args: []).NoColor);
+        Assert.False(Resolve(env: new(), args: []).NoColor);
+    }
+
+    private string Write(string json)
+    {
+        var path = _dir.File($"{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static PgTopOptions Resolve(params string[] args) => Resolve(new Dictionary<string, string>(), args);
+
+    private static PgTopOptions Resolve(Dictionary<string, string> env, string[] args)
+    {
+        var options = new PgTopCommandOptions();
+        var command = new Command("pgtop");
+        options.AddTo(command);
+        var root = new RootCommand { command };
+        var parse = root.Parse(["pgtop", .. args]);
+        Assert.Empty(parse.Errors);
+        return options.Resolve(parse.CommandResult.Command == command ? parse : parse, env.GetValueOrDefault);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,122 @@
+using Npgsql;
+using Opskit.PgTop.Collection;
+using Opskit.Testing;
+
+namespace Opskit.PgTop.Tests.Terminal;
+
+/// <summary>The interactive screen in a real terminal (tmux): keys in with send-keys, the screen read with capture-pane.</summary>
+public sealed class TuiTests(PgFixture pg)
+{
+    [Fact(Timeout = 120_000)]
+    public async Task Start_filter_sort_lock_tree_cancel_with_confirmation_help_rewind_resize_and_quit()
+    {
+        await using var chain = await LockChain.CreateAsync(pg);
+        var tag = PgFixture.Unique("t_tui");
+        await using var sleeper = await pg.OpenAsync(tag + "_sleep");
+        var sleep = PgFixture.StartAsync(sleeper, "SELECT pg_sleep(120)");
+        await using (var collector = new Collector(pg.Target()))
+        {
+            await Eventually.AssertAsync(
+                async () => chain.WaitersVisible(await collector.CollectAsync(new CollectOptions(), TestContext.Current.CancellationToken)),
+                TimeSpan.FromSeconds(30),
+                "the lock chain forms");
+        }
+
+        using var home = new TempDirectory();
+        var (dotnet, prefix) = RepoPaths.OpskitCommand();
+        await using var tmux = await Tmux.StartAsync(
+            [dotnet, .. prefix, "pgtop", "--server", $"tui=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres", "--refresh", "0.5"],
+            160,
+            40,
+            new Dictionary<string, string> { ["HOME"] = home.Path, ["TERM"] = "xterm-256color" });
+
+        // Start: the header and our sessions.
+        await tmux.WaitForAsync("tui - PostgreSQL");
+        await tmux.WaitForAsync($"{sleeper.ProcessID}");
+
+        // Filter to the lock chain: only its sessions remain.
+        await tmux.SendAsync("/");
+        await tmux.WaitForAsync("filter (");
+        await tmux.SendAsync("-l", $"app=/^{chain.Tag}_/");
+        await tmux.SendAsync("Enter");
+        var filtered = await tmux.WaitForAsync(s => s.Contains($"filter app=/^{chain.Tag}_/", StringComparison.Ordinal) && !s.Contains($"{sleeper.ProcessID} ", StringComparison.Ordinal), "the filtered list");
+        Assert.Contains($"{chain.D} ", filtered, StringComparison.Ordinal);
+
+        // Sort: the key moves to the next column and the status line says so.
+        await tmux.SendAsync("s", "s", "s"); // query_age -> backend_age -> query -> pid
+        await tmux.WaitForAsync("sort pid desc");
+        var sorted = await tmux.WaitForAsync(s => Order(s, chain) is { Count: 5 }, "five sorted rows");
+        Assert.Equal(Order(sorted, chain), Order(sorted, chain).OrderDescending().ToList());
+
+        // Lock tree: two roots, C under A and D under C.
+        await tmux.SendAsync("2");
+        var tree = await tmux.WaitForAsync("LOCK TREE:");
+        Assert.Contains($"{chain.A} [root]", tree, StringComparison.Ordinal);
+        Assert.Contains($"{chain.B} [root]", tree, StringComparison.Ordinal);
+        Assert.Contains($"└─ {chain.C} ", tree, StringComparison.Ordinal);
+        Assert.Contains($"   └─ {chain.D} ", tree, StringComparison.Ordinal);
+        await tmux.SendAsync("1");
+
+        // Help lists the keys.
+        await tmux.SendAsync("?");
+        await tmux.WaitForAsync("opskit pgtop keys");
+        await tmux.SendAsync("Escape");
+        await tmux.WaitForAsync("PID     DATABASE");
+
+        // Cancel with confirmation: filter to the sleeper, press c, answer n first (nothing happens), then y.
+        await tmux.SendAsync("/");
+        await tmux.SendAsync([.. Enumerable.Repeat("BSpace", 80)]);
+
+        await tmux.SendAsync("-l", $"app={tag}_sleep");
+        await tmux.SendAsync("Enter");
+        await tmux.WaitForAsync($"filter app={tag}_sleep");
+        await tmux.WaitForAsync($"{sleeper.ProcessID} ");
+        await tmux.SendAsync("c");
+        var question = await tmux.WaitForAsync("[y/N]");
+        Assert.Contains($"pid {sleeper.ProcessID} ", question, StringComparison.Ordinal);
+        Assert.Contains("pg_sleep(120)", question, StringComparison.Ordinal);
+        await tmux.SendAsync("n");
+        await tmux.WaitForAsync("nothing sent");
+        Assert.False(sleep.IsCompleted);
+        await tmux.SendAsync("c");
+        await tmux.WaitForAsync("[y/N]");
+        await tmux.SendAsync("y");
+        await tmux.WaitForAsync($"cancel sent to pid {sleeper.ProcessID}");
+        var cancelled = await Assert.ThrowsAsync<PostgresException>(() => sleep.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Equal("57014", cancelled.SqlState);
+
+        // Rewind: pause and step back; the status line shows the position.
+        await tmux.SendAsync("Left");
+        await tmux.WaitForAsync("PAUSED, rewind -1");
+        await tmux.SendAsync("Right");
+        await tmux.WaitForAsync("paused at the latest snapshot");
+        await tmux.SendAsync("Space");
+        await tmux.WaitForAsync("every 0.5s");
+
+        // Resize: the frame follows the new width.
+        await tmux.ResizeAsync(90, 20);
+        var small = await tmux.WaitForAsync(s => s.Contains("tui - PostgreSQL", StringComparison.Ordinal) && s.Split('\n').All(l => l.TrimEnd().Length <= 90) && s.Contains("PID     DATABASE   USER       STATE", StringComparison.Ordinal), "a 90-column frame");
+        Assert.DoesNotContain("CLIENT", small, StringComparison.Ordinal);
+
+        // Quit.
+        await tmux.SendAsync("q");
+        await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
+    }
+
+    /// <summary>The pids of the chain's rows in screen order.</summary>
+    private static List<int> Order(string screen, LockChain chain)
+    {
+        int[] pids = [chain.A, chain.B, chain.C, chain.D, chain.E];
+        var order = new List<int>();
+        foreach (var line in screen.Split('\n'))
+        {
+            var first = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.TrimStart('*');
+            if (int.TryParse(first, out var pid) && pids.Contains(pid))
+            {
+                order.Add(pid);
+            }
+        }
+
+        return order;
+    }
+}
