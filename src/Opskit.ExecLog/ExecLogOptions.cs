@@ -11,7 +11,8 @@ namespace Opskit.ExecLog;
 /// <param name="Sinks">Where the record goes.</param>
 /// <param name="Tags">The --tag pairs.</param>
 /// <param name="Verbose">Report failed destinations on stderr.</param>
-internal sealed record ExecLogSettings(RunSettings Run, SinkChain Sinks, IReadOnlyList<KeyValuePair<string, string>> Tags, bool Verbose);
+/// <param name="Positional">Every positional token the parser saw: those after <c>--</c>, plus any stray word or unknown option before it.</param>
+internal sealed record ExecLogSettings(RunSettings Run, SinkChain Sinks, IReadOnlyList<KeyValuePair<string, string>> Tags, bool Verbose, IReadOnlyList<string> Positional);
 
 /// <summary>
 /// The wrapper's options. Values are taken as text and checked here, so a bad value is one line on stderr
@@ -178,7 +179,7 @@ internal sealed class ExecLogOptions
 
         var state = parse.GetValue(_stateFile) ?? DropCounter.DefaultPath(Native.GetUid());
         var run = new RunSettings(capture, TimeSpan.FromSeconds(drain), RunSettings.Default.FirstLineMax);
-        return new ExecLogSettings(run, new SinkChain(sinks, parse.GetValue(_every), new DropCounter(state)), tags, parse.GetValue(_verbose));
+        return new ExecLogSettings(run, new SinkChain(sinks, parse.GetValue(_every), new DropCounter(state)), tags, parse.GetValue(_verbose), parse.GetValue(_command) ?? []);
     }
 
     private static ExecLogSettings? Fail(string message)

@@ -48,6 +48,14 @@ public sealed class ExecLogTool : IOpskitTool
             return CommandRunner.WrapperFailureExitCode;
         }
 
+        if (settings.Positional.Count > argv.Length)
+        {
+            // The parser files an unknown option or a stray word before "--" with the command's arguments.
+            var stray = string.Join(' ', settings.Positional.Take(settings.Positional.Count - argv.Length));
+            Error($"unknown option or argument before --: {stray}");
+            return CommandRunner.WrapperFailureExitCode;
+        }
+
         var outcome = CommandRunner.Run(argv, settings.Run);
         if (outcome.SpawnErrno != 0)
         {

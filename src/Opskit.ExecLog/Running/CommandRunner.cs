@@ -121,10 +121,28 @@ internal static unsafe class CommandRunner
         }
     }
 
-    /// <summary>Relays on this thread while a second thread waits for the child and then wakes the relay.</summary>
+    /// <summary>
+    /// Relays on this thread until the child has exited and its output is drained, then reaps it. The exit is
+    /// seen through a pidfd in the same poll as the pipes; on kernels without pidfd_open (before 5.3) a second
+    /// thread waits for the child and wakes the relay through a pipe.
+    /// </summary>
     private static (int Status, TimeSpan User, TimeSpan System) RelayAndWait(
         StreamRelay relay, int pid, int outRead, int errRead, SignalForwarder forwarder, TimeSpan drainTimeout)
     {
+        var pidfd = Native.Syscall(Native.SysPidfdOpen, pid, 0);
+        if (pidfd >= 0)
+        {
+            try
+            {
+                relay.Run(outRead, errRead, pidfd, drainTimeout);
+                return ChildWait.WaitFor(pid, forwarder);
+            }
+            finally
+            {
+                Native.CloseIfOpen(ref pidfd);
+            }
+        }
+
         var wake = stackalloc int[2];
         if (Native.Pipe2(wake, Native.OCloexec) < 0)
         {

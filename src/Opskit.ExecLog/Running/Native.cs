@@ -126,6 +126,12 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "wait4", SetLastError = true)]
     public static partial int Wait4(int pid, out int status, int options, void* rusage);
 
+    /// <summary>pidfd_open(2) has the same number on x86-64 and arm64 (Linux 5.3+).</summary>
+    public const long SysPidfdOpen = 434;
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial int Syscall(long number, int pid, uint flags);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 

@@ -84,6 +84,17 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task An_unknown_option_before_the_separator_is_refused_not_run()
+    {
+        using var dir = new TempDirectory("execlog");
+        var (exit, stdout, stderr) = await Wrapper.BashAsync($"{Wrapper.Opskit} execlog --to stderr --bogus -- echo ran");
+
+        Assert.Equal(125, exit);
+        Assert.Empty(stdout);
+        Assert.Equal("opskit execlog: unknown option or argument before --: --bogus", stderr.Trim());
+    }
+
+    [Fact]
     public async Task A_bad_option_value_is_one_line_and_125()
     {
         var (exit, _, stderr) = await Wrapper.BashAsync($"{Wrapper.Opskit} execlog --priority nonsense -- /bin/true");
