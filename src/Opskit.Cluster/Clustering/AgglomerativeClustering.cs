@@ -161,7 +161,7 @@ internal static class AgglomerativeClustering
     public static int[] Cluster(EmbeddingMatrix matrix, float threshold) =>
         Cut(matrix.Count, Dendrogram(matrix), threshold);
 
-    /// <summary>Flat clusters cut where <see cref="SilhouetteCut"/> chooses; <paramref name="threshold"/> is that cut.</summary>
+    /// <summary>Flat clusters cut where <see cref="SilhouetteCut"/> chooses (the default before issue 17; now one candidate of <see cref="AutomaticClustering"/>); <paramref name="threshold"/> is that cut.</summary>
     public static int[] ClusterAutomatically(EmbeddingMatrix matrix, out float threshold)
     {
         // One n×n buffer: the dendrogram's working matrix, then the original distances again for the

@@ -6,7 +6,7 @@ internal sealed record ClusteringParameters
     /// <summary>
     /// Cosine distance threshold of <see cref="ClusteringAlgorithm.Agglomerative"/> when the automatic cut
     /// cannot score the dendrogram: fewer than three sentences, or all of them within it (one cluster).
-    /// Without a caller-given threshold the cut is chosen per input by <see cref="SilhouetteCut"/>.
+    /// Without a caller-given threshold the clustering is chosen per input by <see cref="AutomaticClustering"/>.
     /// </summary>
     public const float DefaultDistanceThreshold = 0.85f;
 

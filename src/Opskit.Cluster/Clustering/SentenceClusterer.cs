@@ -57,7 +57,7 @@ internal static class SentenceClusterer
 
     private static int[] AutomaticCut(EmbeddingMatrix matrix, out float? threshold)
     {
-        var labels = AgglomerativeClustering.ClusterAutomatically(matrix, out var chosen);
+        var labels = AutomaticClustering.Cluster(matrix, out var chosen);
         threshold = chosen;
         return labels;
     }

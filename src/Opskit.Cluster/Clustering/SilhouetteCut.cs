@@ -95,6 +95,27 @@ internal static class SilhouetteCut
     }
 
     /// <summary>
+    /// True when <see cref="Choose(EmbeddingMatrix, ReadOnlySpan{AgglomerativeClustering.Merge}, float[])"/> scores
+    /// cuts for this dendrogram (at least three points and a root merge at or above the fixed default), i.e. when
+    /// it does not fall back to one cluster; then its scratch buffer holds the cosine distances on return.
+    /// </summary>
+    public static bool Scored(int n, ReadOnlySpan<AgglomerativeClustering.Merge> merges)
+    {
+        if (n < 3)
+        {
+            return false;
+        }
+
+        var root = 0f;
+        foreach (var merge in merges)
+        {
+            root = Math.Max(root, merge.Distance);
+        }
+
+        return root >= ClusteringParameters.DefaultDistanceThreshold;
+    }
+
+    /// <summary>
     /// One flat clustering of the grid: compact labels, the size of each cluster, and for each cluster of the
     /// previous (finer) candidate the cluster of this one that contains it (null for the finest).
     /// </summary>
