@@ -111,12 +111,12 @@ public sealed class ClusterTool : IServiceTool
                 catch (IOException ex) when (ex.InnerException is AddressInUseException)
                 {
                     await Console.Error.WriteLineAsync($"opskit cluster: cannot listen on {options.Urls}: the address is already in use; stop the process that holds it or choose another port (--port or --urls)").ConfigureAwait(false);
-                    return ExitCodes.CannotServe;
+                    return ExitCodes.CannotListen;
                 }
                 catch (IOException ex)
                 {
                     await Console.Error.WriteLineAsync($"opskit cluster: cannot listen on {options.Urls}: {ex.Message}").ConfigureAwait(false);
-                    return ExitCodes.CannotServe;
+                    return ExitCodes.CannotListen;
                 }
 
                 await app.WaitForShutdownAsync(ct).ConfigureAwait(false);

@@ -101,10 +101,10 @@ public sealed class StatsdTool : IServiceTool
         public const int Stopped = 0;
 
         /// <summary>The configuration file cannot be read or has a bad value.</summary>
-        public const int BadConfiguration = 1;
+        public const int BadConfiguration = 2;
 
         /// <summary>A listener cannot be opened (address in use, address not available, no permission).</summary>
-        public const int CannotListen = 2;
+        public const int CannotListen = 3;
     }
 
     /// <inheritdoc />

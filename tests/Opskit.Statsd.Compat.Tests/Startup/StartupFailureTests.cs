@@ -32,7 +32,7 @@ public sealed class StartupFailureTests
         await using var statsd = RepoPaths.StartOpskit(["statsd", "--config", dir.File("statsd.js")]);
         Assert.True(await statsd.WaitForExitAsync(Timeout), $"opskit statsd kept running. Output:\n{statsd.Output}");
         var output = statsd.Output;
-        Assert.True(statsd.ExitCode == 2, $"exit code {statsd.ExitCode}. Output:\n{output}");
+        Assert.True(statsd.ExitCode == 3, $"exit code (3: cannot listen, docs/statsd.md) {statsd.ExitCode}. Output:\n{output}");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var failure = Assert.Single(lines, l => l.Contains("cannot start", StringComparison.Ordinal));
         Assert.Contains($"cannot listen on UDP 127.0.0.1:{port}: Address already in use", failure, StringComparison.Ordinal);
