@@ -11,7 +11,7 @@ namespace Opskit.Statsd.Tests.Fuzz;
 /// Issue 21: bounded fuzzing of the two parsers that read untrusted text, run in CI. Each test stops after a fixed
 /// number of cases or a time budget, whichever comes first. The line parser must never throw and never emit a
 /// non-finite number; the configuration parser must either give a configuration or throw
-/// <see cref="FormatException"/> (which start-up turns into one line and exit code 1), nothing else.
+/// <see cref="FormatException"/> (which start-up turns into one line and exit code 2), nothing else.
 /// </summary>
 public sealed class FuzzTests
 {
