@@ -17,6 +17,10 @@ public sealed class ExecLogTool : IOpskitTool
     public string Name => "execlog";
 
     /// <inheritdoc />
+    /// <remarks>125, the wrapper's own failure, as env and timeout use: a wrapped plugin's codes stay its own.</remarks>
+    public int UsageExitCode => Running.CommandRunner.WrapperFailureExitCode;
+
+    /// <inheritdoc />
     public string Description => "Run a command unchanged and record who ran it and what came of it (syslog, journal, JSON lines).";
 
     /// <inheritdoc />
