@@ -95,6 +95,8 @@ public sealed class ClientErrorLoggingTests(ClusterServiceFixture service)
             string.Join('\n', service.Logs.Lines.Skip(mark)));
         Assert.Equal(LogLevel.Debug, service.Logs.Lines.Skip(mark).First(l => l.Message.Contains("the client went away", StringComparison.Ordinal)).Level);
         AssertNothingLoudSince(mark);
+        // The dropped sentences leave the queue (and the next test finds it empty).
+        Assert.True(await Eventually.TryAsync(async () => await QueuedNowAsync() == 0, TimeSpan.FromSeconds(60)), "the queue never drained");
     }
 
     private async Task<int> QueuedNowAsync()
