@@ -86,9 +86,10 @@ public sealed class TuiTests(PgFixture pg)
         Assert.Equal("57014", cancelled.SqlState);
 
         // Rewind: pause and step back; the status line shows the position.
-        await tmux.SendAsync("Left");
+        // '[' and ']' rather than the arrows: one byte each, so a loaded machine cannot split an escape sequence.
+        await tmux.SendAsync("[");
         await tmux.WaitForAsync("PAUSED, rewind -1");
-        await tmux.SendAsync("Right");
+        await tmux.SendAsync("]");
         await tmux.WaitForAsync("paused at the latest snapshot");
         await tmux.SendAsync("Space");
         await tmux.WaitForAsync("every 0.5s");
