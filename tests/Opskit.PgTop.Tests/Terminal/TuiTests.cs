@@ -8,7 +8,7 @@ namespace Opskit.PgTop.Tests.Terminal;
 public sealed class TuiTests(PgFixture pg)
 {
     [Fact(Timeout = 120_000)]
-    public async Task Start_filter_sort_lock_tree_cancel_with_confirmation_help_rewind_resize_and_quit()
+    public async Task Start_filter_sort_lock_tree_cancel_with_confirmation_help_pause_resize_and_quit()
     {
         await using var chain = await LockChain.CreateAsync(pg);
         var tag = PgFixture.Unique("t_tui");
@@ -85,11 +85,9 @@ public sealed class TuiTests(PgFixture pg)
         var cancelled = await Assert.ThrowsAsync<PostgresException>(() => sleep.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.Equal("57014", cancelled.SqlState);
 
-        // Rewind: pause and step back; the status line shows the position.
-        await tmux.SendAsync("Left");
-        await tmux.WaitForAsync("PAUSED, rewind -1");
-        await tmux.SendAsync("Right");
-        await tmux.WaitForAsync("paused at the latest snapshot");
+        // Pause: the status line says so; Space resumes.
+        await tmux.SendAsync("p");
+        await tmux.WaitForAsync("PAUSED |");
         await tmux.SendAsync("Space");
         await tmux.WaitForAsync("every 0.5s");
 

@@ -3,28 +3,34 @@
 -- SnapshotReader.cs. The monitor's own backend is never listed; pg_blocking_pids() runs only for sessions
 -- waiting on a heavyweight lock. @idle: include idle sessions (their count is in the header either way).
 WITH act AS MATERIALIZED (
+    -- Idle sessions keep their last query text out of the materialized rows unless they are shown.
     SELECT a.pid, a.leader_pid, a.backend_type, a.datname, a.usename, a.application_name,
            COALESCE(host(a.client_addr), CASE WHEN a.client_port = -1 THEN 'local' END) AS client,
            a.state, a.wait_event_type, a.wait_event, a.xact_start, a.query_start, a.backend_start,
-           a.state_change, /*query_id*/a.query_id AS query_id, a.query, a.backend_xmin,
-           CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by
+           a.state_change, /*query_id*/a.query_id AS query_id,
+           CASE WHEN a.state IS DISTINCT FROM 'idle' OR @idle THEN a.query END AS query, a.backend_xmin,
+           CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by,
+           -- Without pg_read_all_stats, other roles' sessions show only pid, user and database: counted as clients.
+           (a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usename IS NOT NULL)) AS is_client
     FROM pg_stat_activity a
     WHERE a.pid <> pg_backend_pid()
 ),
 blockers AS (
     SELECT DISTINCT unnest(blocked_by) AS pid FROM act WHERE blocked_by IS NOT NULL
 ),
-clients AS (
-    -- Without pg_read_all_stats, other roles' sessions show only pid, user and database: counted as clients.
-    SELECT * FROM act WHERE backend_type = 'client backend' OR (backend_type IS NULL AND usename IS NOT NULL)
-),
-oldest_xact AS (
-    SELECT pid, extract(epoch FROM now() - xact_start)::float8 AS age FROM clients
-    WHERE xact_start IS NOT NULL ORDER BY xact_start LIMIT 1
-),
-oldest_xmin AS (
-    SELECT pid, age(backend_xmin)::float8 AS age FROM act
-    WHERE backend_xmin IS NOT NULL ORDER BY age(backend_xmin) DESC LIMIT 1
+-- Every header number over the sessions in one pass.
+counts AS (
+    SELECT count(*) FILTER (WHERE is_client) AS total,
+           count(*) FILTER (WHERE is_client AND state = 'active') AS active,
+           count(*) FILTER (WHERE is_client AND state = 'idle') AS idle,
+           count(*) FILTER (WHERE is_client AND state = 'idle in transaction') AS iit,
+           count(*) FILTER (WHERE is_client AND state = 'idle in transaction (aborted)') AS iita,
+           count(*) FILTER (WHERE blocked_by IS NOT NULL) AS waiting,
+           (array_agg(pid ORDER BY xact_start) FILTER (WHERE is_client AND xact_start IS NOT NULL))[1] AS oldest_xact_pid,
+           extract(epoch FROM now() - min(xact_start) FILTER (WHERE is_client))::float8 AS oldest_xact_age,
+           (array_agg(pid ORDER BY age(backend_xmin) DESC) FILTER (WHERE backend_xmin IS NOT NULL))[1] AS oldest_xmin_pid,
+           max(age(backend_xmin))::float8 AS oldest_xmin_age
+    FROM act
 ),
 db AS (
     SELECT sum(xact_commit + xact_rollback)::float8 AS xacts, sum(blks_hit)::float8 AS hit, sum(blks_read)::float8 AS rd,
@@ -38,19 +44,13 @@ SELECT 0 AS kind, NULL::int AS pid, NULL::int AS leader_pid, NULL::text AS backe
        NULL::float8 AS backend_age, NULL::float8 AS state_age, NULL::bigint AS query_id, NULL::text AS query,
        NULL::int[] AS blocked_by, now() AS query_start,
        ARRAY[
-           (SELECT count(*) FROM clients),
-           (SELECT count(*) FROM clients WHERE state = 'active'),
-           (SELECT count(*) FROM clients WHERE state = 'idle'),
-           (SELECT count(*) FROM clients WHERE state = 'idle in transaction'),
-           (SELECT count(*) FROM clients WHERE state = 'idle in transaction (aborted)'),
-           (SELECT count(*) FROM act WHERE blocked_by IS NOT NULL),
+           c.total, c.active, c.idle, c.iit, c.iita, c.waiting,
            db.xacts, db.hit, db.rd, db.ins, db.upd, db.del, db.reset,
            CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END,
            CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
-           (SELECT pid FROM oldest_xact), (SELECT age FROM oldest_xact),
-           (SELECT pid FROM oldest_xmin), (SELECT age FROM oldest_xmin)
+           c.oldest_xact_pid, c.oldest_xact_age, c.oldest_xmin_pid, c.oldest_xmin_age
        ]::float8[] AS header
-FROM db
+FROM db, counts c
 UNION ALL
 SELECT 1, a.pid, a.leader_pid, a.backend_type, a.datname, a.usename, a.application_name, a.client, a.state,
        a.wait_event_type, a.wait_event,
@@ -70,3 +70,5 @@ SELECT 2, r.pid, NULL, NULL, NULL, r.usename, r.application_name, host(r.client_
        CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint END,
        NULL, NULL, NULL, NULL
 FROM pg_stat_replication r
+-- A one-time filter: the view (another pg_stat_get_activity scan) is read only when a WAL sender exists.
+WHERE EXISTS (SELECT 1 FROM act WHERE backend_type = 'walsender')
