@@ -16,6 +16,11 @@ public sealed class PgTopTool : IOpskitTool
     public string Name => "pgtop";
 
     /// <inheritdoc />
+    /// <remarks>1, as for a connection error: with <c>--fail-on</c>, 2 means the condition holds, so a mistyped option
+    /// must not look like it (docs/pgtop.md, exit codes).</remarks>
+    public int UsageExitCode => 1;
+
+    /// <inheritdoc />
     public string Description => "Live top for PostgreSQL: activity, lock tree, actions, slow-query log; --once for scripts (exit 0/2/1).";
 
     /// <inheritdoc />
