@@ -9,7 +9,7 @@
 # cleanup delete the keys it stored (delete Transaction[xid, TransactionAttributes[attr]]).
 #
 # Environment (defaults in brackets):
-#   SIZES ["100000 1000000"]   legacy 2.1 requests per generated log
+#   SIZES ["100000 1000000"]   legacy 2.1 requests per generated log (empty: none; same for TOOLS and MODERN)
 #   TOOLS ["opskit mawk gawk mawk-fixed gawk-fixed"]  what runs on the legacy logs
 #   MODERN ["1000000"]         requests in the generated Varnish 7 `-g request` text log
 #   CAPTURE [50000]            requests sent through a real varnishd for the binary (-w) log; 0 skips
@@ -22,9 +22,9 @@ script="${1:?usage: bench/vlogdump/run.sh PATH_OF_ORIGINAL_VLOGDUMP_SCRIPT}"
 script="$(cd "$(dirname "$script")" && pwd)/$(basename "$script")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/vlogdump"
-SIZES="${SIZES:-100000 1000000}"
-TOOLS="${TOOLS:-opskit mawk gawk mawk-fixed gawk-fixed}"
-MODERN="${MODERN:-1000000}"
+SIZES="${SIZES-100000 1000000}"
+TOOLS="${TOOLS-opskit mawk gawk mawk-fixed gawk-fixed}"
+MODERN="${MODERN-1000000}"
 CAPTURE="${CAPTURE:-50000}"
 WORK="${WORK:-/tmp/opskit-vlogdump-bench}"
 mkdir -p "$WORK"

@@ -35,6 +35,12 @@ internal static class VlogdumpCommand
             }
 
             var json = settings.Format == Output.OutputFormat.Json;
+            if (exitCode != 0 && run.Assembler.Counters.Lines == 0)
+            {
+                // Nothing was read: a summary of nothing would only hide the error line.
+                return exitCode;
+            }
+
             if (settings.SummaryOnly)
             {
                 await Console.Out.WriteLineAsync(run.SummaryText(json).TrimEnd('\n')).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Text;
 using Opskit.VarnishLog.Filters;
 using Opskit.VarnishLog.Output;
 using Opskit.VarnishLog.Parsing;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog;
 
@@ -100,6 +101,7 @@ internal sealed class VlogdumpRun : IRequestSink, IDisposable
     }
 
     /// <summary>Feeds a chunk of log text (any split); flushes the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Feed(ReadOnlySpan<byte> chunk)
     {
         _splitter.Feed(chunk);
@@ -118,6 +120,7 @@ internal sealed class VlogdumpRun : IRequestSink, IDisposable
     public string SummaryText(bool json) =>
         json ? Summary.ToJson(Assembler.Counters, Assembler.Format) : Summary.ToText(Assembler.Counters, Assembler.Format);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnRequest(RequestRecord record)
     {
         if (!_filter.Accepts(record))

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Opskit.VarnishLog.Parsing;
 using Opskit.VarnishLog.Query;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Filters;
 
@@ -40,6 +41,7 @@ internal sealed class RequestFilter
 
     public VslQuery? Query { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Accepts(RequestRecord record)
     {
         if (_onlyHits && record.Handling != Handling.Hit)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -13,6 +14,7 @@ internal static class AwkNumber
     private static readonly StandardFormat Fixed3 = new('F', 3);
 
     /// <summary>Formats <paramref name="value"/> into <paramref name="destination"/> (at least 32 bytes); returns the length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Format(double value, Span<byte> destination)
     {
         if (double.IsNaN(value) || double.IsInfinity(value))

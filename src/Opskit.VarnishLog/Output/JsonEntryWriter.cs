@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Opskit.VarnishLog.Parsing;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -22,6 +23,7 @@ internal sealed class JsonEntryWriter : IEntryWriter, IDisposable
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(RequestRecord record)
     {
         _buffer.ResetWrittenCount();

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -14,6 +15,7 @@ internal sealed class LatencyHistogram
 
     public long Count { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(double milliseconds)
     {
         if (!double.IsFinite(milliseconds))

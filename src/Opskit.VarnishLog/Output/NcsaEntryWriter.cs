@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using Opskit.VarnishLog.Parsing;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -19,6 +20,7 @@ internal sealed class NcsaEntryWriter : IEntryWriter
         _zone = zone;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(RequestRecord record)
     {
         var o = _output;

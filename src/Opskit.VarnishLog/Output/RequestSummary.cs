@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Opskit.VarnishLog.Parsing;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -33,6 +34,7 @@ internal sealed class RequestSummary
 
     public long Count(Handling handling) => _handling[(int)handling];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(RequestRecord record)
     {
         Requests++;
@@ -197,6 +199,7 @@ internal sealed class RequestSummary
     private static string Ms(double value) =>
         double.IsFinite(value) ? value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountUrl(ReadOnlySpan<byte> url)
     {
         if (url.Length > _chars.Length)

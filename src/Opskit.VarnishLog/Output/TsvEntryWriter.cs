@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Opskit.VarnishLog.Parsing;
+using System.Runtime.CompilerServices;
 
 namespace Opskit.VarnishLog.Output;
 
@@ -14,6 +15,7 @@ internal sealed class TsvEntryWriter : IEntryWriter
 
     public TsvEntryWriter(Utf8Output output) => _output = output;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(RequestRecord record)
     {
         var o = _output;

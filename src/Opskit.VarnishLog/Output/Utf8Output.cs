@@ -32,6 +32,7 @@ internal sealed class Utf8Output : IDisposable
         _used += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(byte b)
     {
         if (_used == _buffer.Length)
@@ -44,6 +45,7 @@ internal sealed class Utf8Output : IDisposable
 
     public void Write(string text) => Write(Encoding.UTF8.GetBytes(text));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Spaces(int count)
     {
         for (var i = 0; i < count; i++)
@@ -52,6 +54,7 @@ internal sealed class Utf8Output : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(long value)
     {
         Span<byte> digits = stackalloc byte[24];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Opskit.VarnishLog.Parsing;
 
 /// <summary>How Varnish handled a client request, with varnishncsa's <c>%{Varnish:handling}x</c> values.</summary>
@@ -80,6 +81,7 @@ internal static class HandlingNames
 internal static class HandlingRule
 {
     /// <summary>The handling after a <c>VCL_call</c> of <paramref name="method"/> (case-insensitive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Handling OnVclCall(Handling current, ReadOnlySpan<byte> method)
     {
         if (EqualsIgnoreCase(method, "recv"u8))
@@ -106,10 +108,12 @@ internal static class HandlingRule
     }
 
     /// <summary>The handling after a <c>VCL_return</c> of <paramref name="action"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Handling OnVclReturn(Handling current, ReadOnlySpan<byte> action) =>
         EqualsIgnoreCase(action, "pipe"u8) ? Handling.Pipe : current;
 
     /// <summary>ASCII case-insensitive equality; VCL method names are ASCII.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool EqualsIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> lowerAscii)
     {
         if (value.Length != lowerAscii.Length)

@@ -69,6 +69,7 @@ internal sealed class LineSplitter : IDisposable
         _carry = [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Carry(ReadOnlySpan<byte> part)
     {
         if (_discarding || part.IsEmpty)
@@ -95,6 +96,7 @@ internal sealed class LineSplitter : IDisposable
         _carryLength += part.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndCarriedLine()
     {
         if (_discarding)

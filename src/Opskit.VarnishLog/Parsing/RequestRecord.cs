@@ -109,6 +109,7 @@ internal sealed class RequestRecord
     }
 
     /// <summary>Removes the last header equal to <paramref name="header"/> (an <c>Unset</c> record).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Unset(List<Slice> headers, ReadOnlySpan<byte> header)
     {
         for (var i = headers.Count - 1; i >= 0; i--)
@@ -122,6 +123,7 @@ internal sealed class RequestRecord
     }
 
     /// <summary>The value of the first header named <paramref name="name"/> (ASCII case-insensitive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetHeader(List<Slice> headers, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         foreach (var slice in headers)
@@ -137,14 +139,17 @@ internal sealed class RequestRecord
     }
 
     /// <summary>Parses a decimal number field; NaN when it is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double ParseDouble(ReadOnlySpan<byte> field) =>
         Utf8Parser.TryParse(field, out double value, out var consumed) && consumed == field.Length ? value : double.NaN;
 
     /// <summary>Parses a non-negative integer field; -1 when it is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long ParseLong(ReadOnlySpan<byte> field) =>
         Utf8Parser.TryParse(field, out long value, out var consumed) && consumed == field.Length && value >= 0 ? value : -1;
 
     /// <summary>Back to an empty request; a grown arena is dropped so that one huge request does not stay pinned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reset()
     {
         if (_arena.Length > 16 * InitialArenaBytes)
@@ -174,6 +179,7 @@ internal sealed class RequestRecord
 internal static class HeaderLine
 {
     /// <summary>True when <paramref name="header"/> is named <paramref name="name"/>; <paramref name="value"/> is trimmed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryValue(ReadOnlySpan<byte> header, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         value = [];

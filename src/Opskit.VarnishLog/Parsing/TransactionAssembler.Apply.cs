@@ -146,6 +146,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyTimestamp(RequestRecord record, ReadOnlySpan<byte> data)
     {
         // Timestamp Resp: <absolute> <since start> <since last>
@@ -164,6 +165,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SetOnce(RequestRecord record, Slice current, ReadOnlySpan<byte> data, Action<RequestRecord, Slice> set)
     {
         // The request line as the client sent it: VCL rewrites log the field again.
@@ -173,6 +175,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RequestRecord Open(long key)
     {
         if (_open.TryGetValue(key, out var previous))
@@ -213,6 +216,7 @@ internal sealed partial class TransactionAssembler
         return record;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(RequestRecord record)
     {
         Unlink(record);
@@ -243,6 +247,7 @@ internal sealed partial class TransactionAssembler
         Recycle(record);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Unlink(RequestRecord record)
     {
         _open.Remove(record.Key);
@@ -266,6 +271,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Recycle(RequestRecord record)
     {
         record.Reset();

@@ -96,6 +96,7 @@ internal sealed partial class TransactionAssembler
     }
 
     /// <summary>Drops open requests older than the pending timeout (also called every 1024 lines).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ExpireOld()
     {
         var now = _time.GetTimestamp();
@@ -272,6 +273,7 @@ internal sealed partial class TransactionAssembler
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginModern(long vxid, ReadOnlySpan<byte> data)
     {
         // Begin req 1 rxreq | Begin req 4 esi | Begin bereq 2 fetch | Begin sess 0 HTTP/1
@@ -286,6 +288,7 @@ internal sealed partial class TransactionAssembler
         Capture(record, "Begin"u8, data);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Capture(RequestRecord record, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> data)
     {
         var tags = _options.CapturedTags;
