@@ -78,6 +78,13 @@ internal static class VlogdumpCommand
             return 0;
         }
 
+        if (!File.Exists(settings.File) && settings.File.StartsWith('-'))
+        {
+            // The file argument takes any word, so an unknown option lands here: say what it is.
+            await Console.Error.WriteLineAsync($"opskit vlogdump: unknown option '{settings.File}' (see 'opskit vlogdump --help')").ConfigureAwait(false);
+            return VlogdumpTool.UsageError;
+        }
+
         if (!File.Exists(settings.File))
         {
             await Console.Error.WriteLineAsync($"opskit vlogdump: {settings.File}: no such file").ConfigureAwait(false);

@@ -67,6 +67,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Unknown_option_is_a_usage_error_not_a_missing_file()
+    {
+        var (exit, output) = await RunAsync(["vlogdump", "--bogus"]);
+        Assert.Equal(2, exit);
+        Assert.Equal("opskit vlogdump: unknown option '--bogus' (see 'opskit vlogdump --help')", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public async Task Garbage_input_is_counted_not_fatal()
     {
         using var directory = new TempDirectory("opskit-vlogdump-cli");
