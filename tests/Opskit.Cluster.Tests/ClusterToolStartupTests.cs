@@ -34,13 +34,13 @@ public sealed class ClusterToolStartupTests
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
-    public async Task Port_in_use_is_one_line_and_exit_1()
+    public async Task Port_in_use_is_one_line_and_exit_3()
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
         var (exit, output, error) = await RunAsync("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(1, exit);
+        Assert.Equal(3, exit);
         var line = Assert.Single(Lines(error));
         Assert.Contains($"http://127.0.0.1:{port}", line, StringComparison.Ordinal);
         Assert.Contains("already in use", line, StringComparison.Ordinal);
