@@ -2,7 +2,7 @@
 # Runs the public HTTP cache test suite (cache-tests.fyi, RFC 9111) against opskit edge and Varnish 7 (Debian, default
 # VCL), each with one catch-all route to the suite's own origin server, in the same run, and prints the counts by kind
 # (tests a browser-only run skips are left out), as in issue #18's table.
-# Usage: bench/edge/cache-tests.sh SUITE_DIR   (the newer copy: ../shared/third_party/http-cache-tests, test-engine/
+# Usage: bench/edge/cache-tests.sh SUITE_DIR   (a checkout of github.com/http-tests/cache-tests, test-engine/
 #        layout; or node_modules/http-cache-tests of the npm package 0.4.5, cli.mjs layout). The suite is copied to a
 #        temporary directory first. Needs: node (20), varnish, curl. Env: KEEP=1 keeps the work directory (results).
 set -euo pipefail
