@@ -79,7 +79,7 @@ public sealed partial class RepositoryStandsAloneTests
         }
     }
 
-    // `../shared` in a path, or `"..", "shared"` as Path.Combine arguments.
+    // A path into the shared folder beside the checkout, written as a path or as Path.Combine arguments.
     [GeneratedRegex(@"\.\.[/\\]shared\b|""\.\.""\s*,\s*""shared""")]
     private static partial Regex OutsideReference();
 }
