@@ -88,5 +88,21 @@ if [[ $test_exit -ne 0 && $failed -eq 0 ]]; then
   failed=1
 fi
 
+# Name the failures again at the end, where a CI log that keeps only its tail still shows them.
+if [[ $failed -gt 0 ]]; then
+  for trx in "$results"/*.trx; do
+    python3 - "$trx" <<'PY' || grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" | sed 's/^/[test.sh] failed: /'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Passed", "NotExecuted"):
+        msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+        first = (msg.text or "").strip().splitlines()[:6] if msg is not None else []
+        print(f"[test.sh] {r.get('outcome', '?').lower()}: {r.get('testName')}")
+        for line in first:
+            print(f"[test.sh]     {line[:300]}")
+PY
+  done
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 ]]
