@@ -32,7 +32,7 @@ install_apt_packages() {
   apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { log "apt-get install failed"; return 1; }
   # Some packages (varnish, carbon) start a system service on install; the tests start their own.
   local svc
-  for svc in varnish varnishncsa carbon-cache nginx postgresql; do
+  for svc in varnish varnishncsa carbon-cache nginx postgresql prometheus; do
     systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
   done
 }

@@ -1,20 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Opskit.Core.Metrics;
 using Opskit.Edge.Profiles;
 
 namespace Opskit.Edge;
 
 /// <summary>
-/// The proxy's instruments (<c>System.Diagnostics.Metrics</c>, meter <c>Opskit.Edge</c>), with plain counters kept
-/// alongside so the admin endpoint and tests can read them without a listener.
+/// The proxy's instruments (<c>System.Diagnostics.Metrics</c>, meter <c>Opskit.Edge</c>). Each count is kept once, in a
+/// field the observable instruments read (so <c>/status</c> and tests read the same number without a listener), and
+/// <see cref="WritePrometheus"/> renders this instance's meter with Core's <see cref="MeterExporter"/>.
 /// </summary>
 internal sealed class EdgeMetrics : IDisposable
 {
     public const string MeterName = "Opskit.Edge";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _profileUnavailable;
-    private readonly Counter<long> _profileLoadFailures;
+    private readonly MeterExporter _exporter;
     private readonly ConcurrentDictionary<string, ProfileStoreState> _profileStates = new();
     private readonly ConcurrentDictionary<string, int> _profileIndexes = new();
     private long _hits;
@@ -24,18 +25,46 @@ internal sealed class EdgeMetrics : IDisposable
     private long _staleServed;
     private long _profileUnavailableCount;
     private long _profileLoadFailureCount;
+    private int _cacheObserved;
+    private int _accessLogObserved;
 
     public EdgeMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _profileUnavailable = _meter.CreateCounter<long>("opskit.edge.profiles.unavailable_lookups", description: "Lookups answered \"no profile\" because no usable file is loaded");
-        _profileLoadFailures = _meter.CreateCounter<long>("opskit.edge.profiles.load_failures", description: "Changes of the profiles file into an unusable state");
-        _meter.CreateObservableCounter("opskit.edge.cache.hits", () => Volatile.Read(ref _hits));
-        _meter.CreateObservableCounter("opskit.edge.cache.misses", () => Volatile.Read(ref _misses));
-        _meter.CreateObservableCounter("opskit.edge.cache.passes", () => Volatile.Read(ref _passes));
-        _meter.CreateObservableCounter("opskit.edge.upstream.fetches", () => Volatile.Read(ref _upstreamFetches));
-        _meter.CreateObservableCounter("opskit.edge.cache.stale_served", () => Volatile.Read(ref _staleServed));
+        _meter.CreateObservableCounter("opskit.edge.cache.hits", () => Volatile.Read(ref _hits), description: "Requests answered from the cache");
+        _meter.CreateObservableCounter("opskit.edge.cache.misses", () => Volatile.Read(ref _misses), description: "Requests that needed an upstream fetch");
+        _meter.CreateObservableCounter("opskit.edge.cache.passes", () => Volatile.Read(ref _passes), description: "Requests passed to the backend uncached");
+        _meter.CreateObservableCounter("opskit.edge.cache.stale_served", () => Volatile.Read(ref _staleServed), description: "Stale objects served because the upstream failed or was sick");
+        _meter.CreateObservableCounter("opskit.edge.upstream.fetches", () => Volatile.Read(ref _upstreamFetches), description: "Upstream fetches for the cache");
+        _meter.CreateObservableCounter("opskit.edge.profiles.unavailable_lookups", () => Volatile.Read(ref _profileUnavailableCount), description: "Lookups answered no-profile because no usable file is loaded");
+        _meter.CreateObservableCounter("opskit.edge.profiles.load_failures", () => Volatile.Read(ref _profileLoadFailureCount), description: "Changes of a profiles file into an unusable state");
+        _meter.CreateObservableGauge("opskit.edge.profiles.loaded", ProfilesLoaded, description: "1 when the profiles file is usable");
+        _meter.CreateObservableGauge("opskit.edge.profiles.indexed", ProfilesIndexed, description: "Profiles in the in-memory index (0 while it is built)");
+        _exporter = new MeterExporter(_meter);
     }
+
+    /// <summary>Publishes the cache's size, object count and evictions (once, whoever asks first).</summary>
+    public void ObserveCache(Func<long> bytes, Func<long> objects, Func<long> evictions)
+    {
+        if (Interlocked.Exchange(ref _cacheObserved, 1) == 0)
+        {
+            _meter.CreateObservableGauge("opskit.edge.cache.bytes", bytes, "By", "Bytes held by cached objects");
+            _meter.CreateObservableGauge("opskit.edge.cache.objects", objects, description: "Cache keys held");
+            _meter.CreateObservableCounter("opskit.edge.cache.evictions", evictions, description: "Objects evicted by the size limit");
+        }
+    }
+
+    /// <summary>Publishes the access log's dropped lines (once).</summary>
+    public void ObserveAccessLog(Func<long> dropped)
+    {
+        if (Interlocked.Exchange(ref _accessLogObserved, 1) == 0)
+        {
+            _meter.CreateObservableCounter("opskit.edge.access_log.dropped", dropped, description: "Access log lines dropped because the writer was behind");
+        }
+    }
+
+    /// <summary>The Prometheus text of this instance's instruments.</summary>
+    public string WritePrometheus() => _exporter.Render();
 
     public long Hits => Volatile.Read(ref _hits);
 
@@ -61,17 +90,9 @@ internal sealed class EdgeMetrics : IDisposable
 
     public void Stale() => Interlocked.Increment(ref _staleServed);
 
-    public void ProfileUnavailable()
-    {
-        Interlocked.Increment(ref _profileUnavailableCount);
-        _profileUnavailable.Add(1);
-    }
+    public void ProfileUnavailable() => Interlocked.Increment(ref _profileUnavailableCount);
 
-    public void ProfileLoadFailed(ProfileStoreState state)
-    {
-        Interlocked.Increment(ref _profileLoadFailureCount);
-        _profileLoadFailures.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));
-    }
+    public void ProfileLoadFailed() => Interlocked.Increment(ref _profileLoadFailureCount);
 
     public void SetProfileState(string path, ProfileStoreState state) => _profileStates[path] = state;
 
@@ -82,5 +103,25 @@ internal sealed class EdgeMetrics : IDisposable
 
     public IReadOnlyDictionary<string, ProfileStoreState> ProfileStates => _profileStates;
 
-    public void Dispose() => _meter.Dispose();
+    private IEnumerable<Measurement<int>> ProfilesLoaded()
+    {
+        foreach (var (path, state) in _profileStates)
+        {
+            yield return new Measurement<int>(state == ProfileStoreState.Loaded ? 1 : 0, new KeyValuePair<string, object?>("path", path), new KeyValuePair<string, object?>("state", state.ToString()));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ProfilesIndexed()
+    {
+        foreach (var (path, count) in _profileIndexes)
+        {
+            yield return new Measurement<int>(count, new KeyValuePair<string, object?>("path", path));
+        }
+    }
+
+    public void Dispose()
+    {
+        _exporter.Dispose();
+        _meter.Dispose();
+    }
 }

@@ -316,7 +316,7 @@ internal sealed partial class ProfileStore : IDisposable
             return; // Logged with its size by the caller.
         }
 
-        _metrics.ProfileLoadFailed(state);
+        _metrics.ProfileLoadFailed();
         LogUnavailable(_logger, _path, state);
     }
 

@@ -31,6 +31,8 @@ public sealed class AdminEndpointsTests
         Assert.Contains("opskit_edge_cache_misses_total 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("opskit_edge_profiles_unavailable_lookups_total 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("state=\"Missing\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("opskit_edge_cache_objects 1\n", metrics, StringComparison.Ordinal);
+        await Promtool.AssertValidAsync(metrics);
         Assert.Equal(1, status.GetProperty("cache").GetProperty("objects").GetInt64());
         Assert.Equal("Missing", status.GetProperty("profiles").GetProperty(dir.File("missing.db")).GetString());
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);

@@ -1,7 +1,7 @@
 using Opskit.Core.Metrics;
 using Xunit;
 
-namespace Opskit.Tests.Metrics;
+namespace Opskit.Core.Tests.Metrics;
 
 public sealed class PrometheusTextBuilderTests
 {
