@@ -172,6 +172,37 @@ public sealed class OtherBackendTests
             "the value-less tag as region=\"true\" (docs/statsd.md)");
     }
 
+    [Fact]
+    public async Task Keys_that_differ_only_in_tags_are_one_family_and_promtool_accepts_the_page()
+    {
+        var port = FreePort.Tcp();
+        await using var statsd = await RunningStatsd.StartAsync(new JsonObject
+        {
+            ["backends"] = new JsonArray("prometheus"),
+            ["prometheus"] = new JsonObject { ["port"] = port },
+        });
+        await statsd.SendAsync("fam.hits:1|c|#env:prod\nfam.hits:2|c|#env:dev\nfam.hits:5|c\nfam-hits:7|c\nfam.time:3|ms|#env:prod\nfam.time:4|ms\nfam.q:1|g|#path:a");
+        await statsd.Server.FlushNowAsync(Ct);
+        using var http = new HttpClient();
+        var body = string.Empty;
+        await Eventually.AssertAsync(
+            () =>
+            {
+                body = http.GetStringAsync(statsd.Server.PrometheusUrl, Ct).GetAwaiter().GetResult();
+                return body.Contains("fam_time_count 1\n", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(10),
+            "the flushed values");
+
+        Assert.Equal(1, body.Split('\n').Count(l => l == "# TYPE fam_hits_total counter"));
+        Assert.Equal(1, body.Split('\n').Count(l => l == "# TYPE fam_time summary"));
+        Assert.Contains("fam_hits_total{env=\"prod\"} 1\n", body, StringComparison.Ordinal);
+        Assert.Contains("fam_hits_total{env=\"dev\"} 2\n", body, StringComparison.Ordinal);
+        Assert.Contains("fam_hits_total 12\n", body, StringComparison.Ordinal); // fam.hits and fam-hits are one Prometheus name
+        Assert.Contains("fam_q{path=\"a\"} 1\n", body, StringComparison.Ordinal);
+        await Promtool.AssertValidAsync(body);
+    }
+
     private static double StatValue(string stats, string name)
     {
         var line = stats.Split('\n').Single(l => l.StartsWith(name + ": ", StringComparison.Ordinal));

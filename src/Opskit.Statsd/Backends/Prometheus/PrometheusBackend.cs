@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Opskit.Core.Hosting;
+using Opskit.Core.Metrics;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Flushing;
 
@@ -52,7 +52,7 @@ internal sealed class PrometheusBackend : IStatsdBackend
         var backend = new PrometheusBackend(app, startupSeconds);
         app.MapGet("/metrics", (HttpContext context) =>
         {
-            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            context.Response.ContentType = PrometheusTextBuilder.ContentType;
             return context.Response.WriteAsync(backend.Render(), context.RequestAborted);
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -143,97 +143,112 @@ internal sealed class PrometheusBackend : IStatsdBackend
 
     internal string Render()
     {
-        var sb = new StringBuilder();
+        // Keys that differ only in their tags (or in characters Prometheus does not allow) are one family: the
+        // exposition format allows one # TYPE line per family, so samples are grouped before anything is written.
+        var families = new Dictionary<string, Family>(StringComparer.Ordinal);
         lock (_gate)
         {
             foreach (var (key, total) in _counterTotals)
             {
                 var (name, labels) = Split(key);
-                sb.Append("# TYPE ").Append(name).Append("_total counter\n");
-                sb.Append(name).Append("_total").Append(labels).Append(' ').Append(Number(total)).Append('\n');
+                Add(families, name + "_total", "counter", "statsd counter: running total since start").Add(name + "_total", labels, total, sum: true);
             }
 
             foreach (var (key, state) in _timers)
             {
                 var (name, labels) = Split(key);
-                sb.Append("# TYPE ").Append(name).Append(" summary\n");
+                var family = Add(families, name, "summary", "statsd timer: upper_N of the last flush as quantiles, running sum and count");
                 foreach (var (quantile, value) in state.Quantiles)
                 {
-                    var q = "quantile=\"" + quantile.ToString(CultureInfo.InvariantCulture) + "\"";
-                    sb.Append(name).Append(labels.Length == 0 ? "{" + q + "}" : labels[..^1] + "," + q + "}").Append(' ').Append(Number(value)).Append('\n');
+                    family.Add(name, [.. labels, ("quantile", quantile.ToString(CultureInfo.InvariantCulture))], value, sum: false);
                 }
 
-                sb.Append(name).Append("_sum").Append(labels).Append(' ').Append(Number(state.Sum)).Append('\n');
-                sb.Append(name).Append("_count").Append(labels).Append(' ').Append(Number(state.Count)).Append('\n');
+                family.Add(name + "_sum", labels, state.Sum, sum: true);
+                family.Add(name + "_count", labels, state.Count, sum: true);
             }
 
             foreach (var (key, value) in _gauges)
             {
                 var (name, labels) = Split(key);
-                sb.Append("# TYPE ").Append(name).Append(" gauge\n");
-                sb.Append(name).Append(labels).Append(' ').Append(Number(value)).Append('\n');
+                Add(families, name, "gauge", "statsd gauge").Add(name, labels, value, sum: false);
             }
 
             foreach (var (key, value) in _sets)
             {
                 var (name, labels) = Split(key);
-                sb.Append("# TYPE ").Append(name).Append("_unique gauge\n");
-                sb.Append(name).Append("_unique").Append(labels).Append(' ').Append(Number(value)).Append('\n');
+                Add(families, name + "_unique", "gauge", "statsd set: distinct members in the last flush").Add(name + "_unique", labels, value, sum: false);
             }
         }
 
-        return sb.ToString();
+        var output = new PrometheusTextBuilder();
+        foreach (var (name, family) in families)
+        {
+            output.Family(name, family.Help, family.Type);
+            foreach (var (sample, labels, value) in family.Samples.Values)
+            {
+                output.Sample(sample, value, labels);
+            }
+        }
+
+        return output.ToString();
     }
 
-    /// <summary>Metric key to a Prometheus name and label set: <c>a.b-c;env=prod</c> → <c>a_b_c{env="prod"}</c>.</summary>
-    internal static (string Name, string Labels) Split(string key)
+    private static Family Add(Dictionary<string, Family> families, string name, string type, string help)
+    {
+        if (!families.TryGetValue(name, out var family))
+        {
+            family = new Family(type, help);
+            families[name] = family;
+        }
+
+        return family;
+    }
+
+    /// <summary>Metric key to a Prometheus name and labels: <c>a.b-c;env=prod</c> → <c>a_b_c</c>, <c>env="prod"</c>.</summary>
+    internal static (string Name, (string Name, string Value)[] Labels) Split(string key)
     {
         var parts = key.Split(';');
-        var name = new StringBuilder(parts[0].Length + 1);
-        foreach (var c in parts[0])
-        {
-            name.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or ':' ? c : '_');
-        }
-
-        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
-        {
-            name.Insert(0, '_');
-        }
-
-        if (parts.Length == 1)
-        {
-            return (name.ToString(), string.Empty);
-        }
-
-        var labels = new List<string>();
-        foreach (var tag in parts.Skip(1))
+        var name = PrometheusNames.Label(parts[0].Replace('.', '_'));
+        var labels = new List<(string Name, string Value)>(parts.Length - 1);
+        foreach (var tag in parts.AsSpan(1))
         {
             var eq = tag.IndexOf('=', StringComparison.Ordinal);
-            var labelName = eq < 0 ? tag : tag[..eq];
+            var labelName = PrometheusNames.Label(eq < 0 ? tag : tag[..eq]);
             var labelValue = eq < 0 ? "true" : tag[(eq + 1)..];
-            var cleanName = new string(labelName.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
-            if (cleanName.Length == 0 || char.IsAsciiDigit(cleanName[0]))
-            {
-                cleanName = "_" + cleanName;
-            }
-
-            labels.Add(cleanName + "=\"" + labelValue.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+            // A label name given twice keeps its last value: Prometheus refuses a sample that repeats a label.
+            labels.RemoveAll(l => l.Name == labelName);
+            labels.Add((labelName, labelValue));
         }
 
-        return (name.ToString(), "{" + string.Join(',', labels) + "}");
+        return (name, [.. labels]);
     }
-
-    private static string Number(double value) => value switch
-    {
-        double.PositiveInfinity => "+Inf",
-        double.NegativeInfinity => "-Inf",
-        _ => double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture),
-    };
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One Prometheus family. Keys that become the same sample (<c>a.b</c> and <c>a-b</c>) are one
+    /// series: counters and totals add up, the other values keep the last key's.</summary>
+    private sealed class Family(string type, string help)
+    {
+        public string Type { get; } = type;
+
+        public string Help { get; } = help;
+
+        public Dictionary<string, (string Name, (string Name, string Value)[] Labels, double Value)> Samples { get; } = new(StringComparer.Ordinal);
+
+        public void Add(string name, (string Name, string Value)[] labels, double value, bool sum)
+        {
+            var id = name + "{" + string.Join(',', labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => l.Name + "=" + l.Value)) + "}";
+            if (sum && Samples.TryGetValue(id, out var existing))
+            {
+                value += existing.Value;
+            }
+
+            Samples[id] = (name, labels, value);
+        }
     }
 
     private sealed class TimerState
