@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Opskit.Core;
+using Opskit.Core.Cli;
 using Opskit.ReplCheck.Rules;
 using Opskit.ReplCheck.Server;
 
@@ -38,12 +39,13 @@ public sealed class ReplCheckTool : IOpskitTool
         var primary = new Option<string>("--primary") { Description = "Primary to check binlog retention on: h=host,P=port,u=user,p=pass,S=socket or host[:port]." };
         var maxLag = new Option<string>("--max-lag") { Description = "Lag above which the check is CRIT; WARN above half [300s]." };
         var minRetention = new Option<string>("--min-binlog-retention") { Description = "Shortest binlog retention accepted on the primary [7d]." };
-        var format = new Option<string>("--format") { Description = "table, json or nagios [table]." };
+        var format = FormatOption.Create("Output", "table", "json", "nagios");
+        var color = ColorOption.Create();
         var printConfig = new Option<bool>("--print-config") { Description = "Print a my.cnf fragment with every fix for this server's flavour and version." };
 
         var command = new Command(Name, Description)
         {
-            host, port, socket, user, password, defaultsFile, timeout, primary, maxLag, minRetention, format, printConfig,
+            host, port, socket, user, password, defaultsFile, timeout, primary, maxLag, minRetention, format, color, printConfig,
         };
 
         // -h is the host, as in the mysql client, so this command's help answers only to --help and -?.
@@ -61,13 +63,7 @@ public sealed class ReplCheckTool : IOpskitTool
                 var thresholds = new CheckThresholds(
                     parse.GetValue(maxLag) is { } lag ? DurationText.Parse(lag, "--max-lag") : CheckThresholds.Default.MaxLag,
                     parse.GetValue(minRetention) is { } retention ? DurationText.Parse(retention, "--min-binlog-retention") : CheckThresholds.Default.MinBinlogRetention);
-                var reportFormat = (parse.GetValue(format) ?? "table").ToUpperInvariant() switch
-                {
-                    "TABLE" => ReportFormat.Table,
-                    "JSON" => ReportFormat.Json,
-                    "NAGIOS" => ReportFormat.Nagios,
-                    _ => throw new FormatException($"--format: '{parse.GetValue(format)}' is not table, json or nagios"),
-                };
+                var reportFormat = Enum.Parse<ReportFormat>(parse.GetValue(format)!, ignoreCase: true);
                 options = new ReplCheckOptions(
                     connection,
                     parse.GetValue(primary) is { } dsn ? PrimaryDsn.Parse(dsn, connection) : null,
@@ -80,7 +76,7 @@ public sealed class ReplCheckTool : IOpskitTool
                 return await Usage(ex.Message).ConfigureAwait(false);
             }
 
-            var colors = !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+            var colors = ColorOption.Enabled(parse.GetValue(color));
             var code = await ReplCheckRunner.RunAsync(options, Console.Out, colors, ct).ConfigureAwait(false);
             if (code == (int)CheckStatus.Unknown && options.Format == ReportFormat.Table)
             {

@@ -9,15 +9,17 @@ namespace Opskit.ReplCheck.Tests.Output;
 public sealed class TerminalColourTests(StandaloneServerFixture fixture) : IClassFixture<StandaloneServerFixture>
 {
     [Theory]
-    [InlineData("", true)]
-    [InlineData("1", false)]
-    public async Task Table_is_coloured_on_a_terminal_unless_NO_COLOR(string noColor, bool coloured)
+    [InlineData("", "auto", true)]
+    [InlineData("1", "auto", false)]
+    [InlineData("", "never", false)]
+    [InlineData("1", "always", true)]
+    public async Task Table_is_coloured_on_a_terminal_unless_NO_COLOR_or_told_otherwise(string noColor, string color, bool coloured)
     {
         var tmux = ExternalProgram.Require("tmux", "apt: tmux");
         var socket = $"opskit-replcheck-{Guid.NewGuid():N}";
         using var home = new TempDirectory("opskit-replcheck-home");
         var (dotnet, prefix) = RepoPaths.OpskitCommand();
-        var command = string.Join(' ', new[] { dotnet }.Concat(prefix).Concat(["replcheck", "-h", "127.0.0.1", "-P", fixture.Server.Port.ToString(CultureInfo.InvariantCulture), "-u", "root"]));
+        var command = string.Join(' ', new[] { dotnet }.Concat(prefix).Concat(["replcheck", "-h", "127.0.0.1", "-P", fixture.Server.Port.ToString(CultureInfo.InvariantCulture), "-u", "root", "--color", color]));
         var noColorAssignment = noColor.Length == 0 ? "unset NO_COLOR" : $"export NO_COLOR={noColor}";
         var script = $"{noColorAssignment}; export HOME={home.Path}; {command}; echo \"EXIT:$?\"; sleep 600";
         try
