@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Numerics;
 
 namespace Opskit.Core.Metrics;
 
@@ -43,37 +44,34 @@ internal sealed class InstrumentSeries
 
     private bool SetsValue => IsObservable || _kind == InstrumentKind.Gauge;
 
-    public void Record(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>Records one measurement: integral values are kept as integers, so large counters lose nothing.</summary>
+    public void Record<T>(T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        where T : struct, INumber<T>
     {
         var series = Find(tags);
         if (_kind == InstrumentKind.Histogram)
         {
-            series.Observe(value, _bounds);
+            series.Observe(double.CreateTruncating(value), _bounds);
+        }
+        else if (typeof(T) == typeof(long) || typeof(T) == typeof(int))
+        {
+            var integral = long.CreateTruncating(value);
+            if (SetsValue)
+            {
+                series.Set(integral, _generation);
+            }
+            else
+            {
+                series.Add(integral);
+            }
         }
         else if (SetsValue)
         {
-            series.Set(value, _generation);
+            series.Set(double.CreateTruncating(value), _generation);
         }
         else
         {
-            series.Add(value);
-        }
-    }
-
-    public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var series = Find(tags);
-        if (_kind == InstrumentKind.Histogram)
-        {
-            series.Observe(value, _bounds);
-        }
-        else if (SetsValue)
-        {
-            series.Set(value, _generation);
-        }
-        else
-        {
-            series.Add(value);
+            series.Add(double.CreateTruncating(value));
         }
     }
 
