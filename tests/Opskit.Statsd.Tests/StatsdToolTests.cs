@@ -18,7 +18,7 @@ public sealed class StatsdToolTests
     }
 
     [Fact]
-    public async Task Embedded_mode_listens_on_the_up_ports_and_stops_with_a_flush()
+    public async Task Embedded_mode_listens_on_the_up_ports_and_serves_its_flush_at_the_prometheus_endpoint()
     {
         if (!PortsFree())
         {

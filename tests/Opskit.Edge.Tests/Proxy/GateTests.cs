@@ -125,7 +125,7 @@ public sealed class GateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Swapping_the_database_under_load_fails_no_request_and_switches_within_a_second()
+    public async Task Swapping_the_database_under_load_fails_no_request_and_switches_within_seconds_without_a_restart()
     {
         ProfileFiles.Create(Db, ["old-user"]);
         await using var edge = await StartEdgeAsync(100);
@@ -169,8 +169,9 @@ public sealed class GateTests : IAsyncLifetime
 
         Assert.Equal(0, failures);
         var switchTime = Stopwatch.GetElapsedTime(renamedAt, Interlocked.Read(ref switchedAt));
-        // The watcher normally makes the switch immediate and the store checks the file every second anyway;
-        // the bound leaves room for a loaded machine while still catching a swap that waits for a restart.
+        // The watcher normally makes the switch immediate and the store checks the file every second anyway; the
+        // 5 s bound leaves room for a loaded machine while still catching a swap that waits for a restart. (How fast
+        // the switch is on a quiet machine is a benchmark's business, not a test's.)
         Assert.True(switchTime < TimeSpan.FromSeconds(5), $"switched after {switchTime}");
         Assert.Equal("personalized", (await edge.GetAsync("/load", "userId=new-user")).Decision());
         Assert.Equal("no-profile", (await edge.GetAsync("/load", "userId=old-user")).Decision());
