@@ -34,27 +34,4 @@ public sealed class PrometheusTextBuilderTests
     [InlineData(1e-7, "1E-07")]
     public void Special_values_use_the_exposition_spelling(double value, string expected) =>
         Assert.Equal(expected, PrometheusTextBuilder.FormatValue(value));
-
-    [Fact]
-    public void Histogram_buckets_are_cumulative_and_end_with_inf_sum_and_count()
-    {
-        var histogram = new PrometheusHistogram("batch_size", "Sentences per batch.", [1, 4, 16]);
-        foreach (var value in new double[] { 1, 3, 4, 10, 100 })
-        {
-            histogram.Record(value);
-        }
-
-        var output = new PrometheusTextBuilder();
-        histogram.WriteTo(output);
-        Assert.Equal(
-            "# HELP batch_size Sentences per batch.\n# TYPE batch_size histogram\n"
-            + "batch_size_bucket{le=\"1\"} 1\nbatch_size_bucket{le=\"4\"} 3\nbatch_size_bucket{le=\"16\"} 4\n"
-            + "batch_size_bucket{le=\"+Inf\"} 5\nbatch_size_sum 118\nbatch_size_count 5\n",
-            output.ToString());
-        Assert.Equal(5, histogram.Count);
-    }
-
-    [Fact]
-    public void Histogram_refuses_bounds_that_are_not_ascending() =>
-        Assert.Throws<ArgumentException>(() => new PrometheusHistogram("h", "help", [1, 1]));
 }
