@@ -144,7 +144,7 @@ public sealed class ClusterTool : IServiceTool
         ArgumentNullException.ThrowIfNull(context);
         var defaults = new ClusterOptions();
         var options = defaults with { Urls = context.Setting("cluster.urls", defaults.Urls) };
-        var app = ClusterServer.Build(options, loggerFactory: context.LoggerFactory, embedded: true);
+        var app = ClusterServer.Build(options, loggerFactory: context.LoggerFactory);
         return await app.StartAsRunningServiceAsync(Name, _ => ClusterServer.Addresses(app), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -19,40 +19,22 @@ internal static class ClusterServer
     /// <param name="options">Validated options.</param>
     /// <param name="loader">Model source; tests inject a slow one.</param>
     /// <param name="loggerFactory">Shared factory (<c>opskit up</c>) or null for Opskit's console format.</param>
-    /// <param name="embedded">True under <c>opskit up</c>: no console lifetime or signal handlers of our own.</param>
-    public static WebApplication Build(ClusterOptions options, IModelLoader? loader = null, ILoggerFactory? loggerFactory = null, bool embedded = false)
+    public static WebApplication Build(ClusterOptions options, IModelLoader? loader = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(ClusterServer).Assembly.GetName().Name });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var builder = OpskitWebHost.CreateBuilder(new OpskitWebHostOptions
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            ApplicationName = typeof(ClusterServer).Assembly.GetName().Name,
+            LoggerFactory = loggerFactory,
+            MaxRequestBodySize = options.MaxBodyBytes,
         });
-        builder.Logging.AddOpskitConsole();
-        // One line per request would be logging per packet; request counts and statuses are in /metrics.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (loggerFactory is not null)
-        {
-            // The caller's factory applies its own levels (debug lines about client errors included, when it wants them).
-            builder.Logging.SetMinimumLevel(LogLevel.Trace);
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        }
-
-        if (embedded)
-        {
-            builder.Services.AddCallerOwnedLifetime();
-        }
-
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(loader ?? (options.ModelDirectory is { } dir ? new ModelDirectory(dir) : new MiniLmResources()));
         builder.Services.AddSingleton<ClusterMetrics>();
         builder.Services.AddSingleton<EmbeddingRuntime>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddingRuntime>());
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "opskit cluster";

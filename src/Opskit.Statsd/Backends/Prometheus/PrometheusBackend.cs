@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Opskit.Core.Hosting;
 using Opskit.Core.Metrics;
@@ -42,11 +41,7 @@ internal sealed class PrometheusBackend : IStatsdBackend
 
     public static async Task<PrometheusBackend> StartAsync(string address, int port, long startupSeconds, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        // The daemon owns Ctrl-C/SIGTERM; a console lifetime here would swallow Ctrl-C for the process.
-        builder.Services.AddCallerOwnedLifetime();
+        var builder = OpskitWebHost.CreateBuilder(new OpskitWebHostOptions { LoggerFactory = loggerFactory });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
         var backend = new PrometheusBackend(app, startupSeconds);
