@@ -6,8 +6,6 @@ namespace Opskit.VarnishLog;
 /// <summary>Opens the input (stdin, a file, a binary file through varnishlog -r, or a followed varnishlog) and runs.</summary>
 internal static class VlogdumpCommand
 {
-    private static ReadOnlySpan<byte> BinaryMagic => "VSL\0"u8;
-
     public static async Task<int> RunAsync(VlogdumpSettings settings, CancellationToken stop)
     {
         VlogdumpRun run;
@@ -72,6 +70,29 @@ internal static class VlogdumpCommand
             var stdin = Console.OpenStandardInput();
             await using (stdin.ConfigureAwait(false))
             {
+                // `varnishlog -w - | opskit vlogdump`: a binary stream is recognised by its first bytes, as a file is.
+                var head = new byte[Parsing.VslBinaryReader.HeaderBytes];
+                var first = stdin.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, stop).AsTask();
+                if (await Task.WhenAny(first, Task.Delay(Timeout.Infinite, stop)).ConfigureAwait(false) != first)
+                {
+                    // Stopped before anything came (a pipe read does not always honour cancellation).
+                    _ = first.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    return 0;
+                }
+
+                var got = await first.ConfigureAwait(false);
+                if (got == head.Length && Parsing.VslBinaryReader.Detect(head) is var layout and not Parsing.VslBinaryLayout.Unknown)
+                {
+                    if (run.ReadBinary(stdin, layout, stop) is { } unreadable)
+                    {
+                        await Console.Error.WriteLineAsync($"opskit vlogdump: standard input: {unreadable}; give the file name to have it read with varnishlog -r").ConfigureAwait(false);
+                        return VlogdumpTool.InputError;
+                    }
+
+                    return 0;
+                }
+
+                run.Feed(head.AsSpan(0, got));
                 await run.ReadAsync(stdin, stop).ConfigureAwait(false);
             }
 
@@ -94,10 +115,21 @@ internal static class VlogdumpCommand
         var stream = new FileStream(settings.File, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
         {
-            var head = new byte[BinaryMagic.Length];
+            var head = new byte[Parsing.VslBinaryReader.HeaderBytes];
             var got = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, stop).ConfigureAwait(false);
-            if (got == head.Length && head.AsSpan().SequenceEqual(BinaryMagic))
+            if (got == head.Length && Parsing.VslBinaryReader.LooksBinary(head))
             {
+                var layout = Parsing.VslBinaryReader.Detect(head);
+                var unreadable = layout == Parsing.VslBinaryLayout.Unknown
+                    ? $"unknown binary log version (header {Convert.ToHexString(head)})"
+                    : run.ReadBinary(stream, layout, stop);
+                if (unreadable is null)
+                {
+                    return 0;
+                }
+
+                // A log of a Varnish this reader does not know: varnishlog (the one installed) may still read it.
+                await Console.Error.WriteLineAsync($"opskit vlogdump: {settings.File}: {unreadable}; reading it with varnishlog -r instead").ConfigureAwait(false);
                 return await FromVarnishlogAsync(["-g", "request", "-r", settings.File], run, follow: false, stop).ConfigureAwait(false);
             }
 

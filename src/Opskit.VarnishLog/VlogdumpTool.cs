@@ -66,7 +66,16 @@ public sealed class VlogdumpTool : IOpskitTool
             Description = "The original script's options as name=value: " + string.Join(", ", AwkVariables.Names) + ".",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var query = new Option<string?>("--query", "-q") { Description = "VSL query subset: Tag[field] or Tag:Header, == != < <= > >= eq ne ~ !~, and/or/not, ()." };
+        var query = new Option<string[]>("--query", "-q")
+        {
+            Description = "VSL query (vsl-query(7)): {level}Tag,Tag*:Prefix[field] or vxid, == != < <= > >= eq ne ~ !~, and/or/not, (); repeated: or-ed.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var queryFile = new Option<string[]>("--query-file", "-Q")
+        {
+            Description = "Read VSL queries from FILE, one per line (# comments, backslash continues a line); or-ed with -q.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var clientHeader = new Option<string?>("--client-ip-header") { Description = "Take the client from this request header's first address (e.g. X-Forwarded-For)." };
         var varnishlog = new Option<bool>("--varnishlog") { Description = "Run 'varnishlog -g request' and follow it; SIGTERM or Ctrl-C prints the summary." };
         var instance = new Option<string?>("-n") { Description = "varnishlog's -n: Varnish instance name or working directory." };
@@ -84,7 +93,7 @@ public sealed class VlogdumpTool : IOpskitTool
         var command = new Command(Name, Description)
         {
             file, format, color, summary, noSummary, showReq, showResp, clientMatch, reqMethod, urlMatch, onlyStatus,
-            onlyHits, onlyMisses, onlySlow, reqHeaders, respHeaders, variables, query, clientHeader, varnishlog, instance,
+            onlyHits, onlyMisses, onlySlow, reqHeaders, respHeaders, variables, query, queryFile, clientHeader, varnishlog, instance,
             maxPending, pendingTimeout,
         };
         command.SetAction((parse, stop) =>
@@ -105,7 +114,7 @@ public sealed class VlogdumpTool : IOpskitTool
                     RespHeadersMatch = parse.GetValue(respHeaders),
                     ShowRequestHeaders = parse.GetValue(showReq),
                     ShowResponseHeaders = parse.GetValue(showResp),
-                    Query = parse.GetValue(query),
+                    Query = QueryText(parse.GetValue(query), parse.GetValue(queryFile)),
                 };
                 filters = AwkVariables.Apply(filters, parse.GetValue(variables) ?? []);
                 var colorChoice = parse.GetValue(color);
@@ -144,5 +153,24 @@ public sealed class VlogdumpTool : IOpskitTool
             return VlogdumpCommand.RunAsync(settings, stop);
         });
         return command;
+    }
+
+    /// <summary>Every <c>-q</c> and the contents of every <c>-Q</c> file, one query per line (or-ed, as varnishlog does).</summary>
+    private static string? QueryText(string[]? queries, string[]? files)
+    {
+        var parts = new List<string>(queries ?? []);
+        foreach (var file in files ?? [])
+        {
+            try
+            {
+                parts.Add(File.ReadAllText(file));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new FormatException($"-Q {file}: {ex.Message}", ex);
+            }
+        }
+
+        return parts.Count == 0 ? null : string.Join('\n', parts);
     }
 }

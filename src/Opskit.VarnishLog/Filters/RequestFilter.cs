@@ -73,6 +73,7 @@ internal sealed class RequestFilter
             && (Query is null || Query.Matches(record, _input));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> StatusLine(RequestRecord record)
     {
         // The original matches only_status against "STATUS REASON", as it prints it.
@@ -93,9 +94,11 @@ internal sealed class RequestFilter
         return _statusLine.AsSpan(0, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Matches(Pattern? pattern, ReadOnlySpan<byte> value) =>
         pattern is null || _input.IsMatch(pattern.Regex, value) != pattern.Negated;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool MatchesAny(Pattern? pattern, RequestRecord record, List<Slice> headers)
     {
         if (pattern is null)

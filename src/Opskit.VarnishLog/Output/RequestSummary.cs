@@ -75,7 +75,7 @@ internal sealed class RequestSummary
         ArgumentNullException.ThrowIfNull(counters);
         var s = new StringBuilder();
         s.Append("vlogdump: ").Append(Requests).Append(" requests shown, ").Append(counters.Requests).Append(" read from ")
-            .Append(counters.Lines).Append(" lines (").Append(FormatName(format)).Append("), ")
+            .Append(counters.Lines).Append(format == LogFormat.Binary ? " records (" : " lines (").Append(FormatName(format)).Append("), ")
             .Append(counters.MalformedLines).Append(" malformed lines skipped\n");
         s.Append("hit ratio: ").Append((HitRatio * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)).Append('%');
         s.Append(" (");
@@ -181,6 +181,7 @@ internal sealed class RequestSummary
         LogFormat.Legacy => "legacy 2.1/3.0",
         LogFormat.Raw => "4.x-7.x raw",
         LogFormat.Grouped => "4.x-7.x grouped",
+        LogFormat.Binary => "4.x-7.x binary",
         _ => "no varnishlog records",
     };
 

@@ -82,6 +82,7 @@ internal sealed class TextEntryWriter : IEntryWriter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> Label(Handling handling) => handling switch
     {
         Handling.Hit => "HIT"u8,
@@ -108,6 +109,7 @@ internal sealed class TextEntryWriter : IEntryWriter
         _output.Write((byte)'\n');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Coloured(bool good, ReadOnlySpan<byte> text)
     {
         if (_colour)

@@ -8,7 +8,8 @@ namespace Opskit.VarnishLog.Output;
 /// <summary>A pooled byte buffer in front of a stream: entries are formatted as UTF-8 bytes, never as strings.</summary>
 internal sealed class Utf8Output : IDisposable
 {
-    private const int Capacity = 64 * 1024;
+    // Flushed after each input read (1 MiB) anyway; big enough that a read's output is one write.
+    private const int Capacity = 256 * 1024;
     private readonly Stream _stream;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Capacity);
     private int _used;

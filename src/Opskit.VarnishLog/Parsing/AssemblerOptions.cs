@@ -12,8 +12,8 @@ internal sealed record AssemblerOptions
     /// <summary>Header whose first address is the client (e.g. <c>X-Forwarded-For</c>); null for the peer address.</summary>
     public byte[]? ClientIpHeader { get; init; }
 
-    /// <summary>Tag names whose records the <c>-q</c> query needs; empty without a query.</summary>
-    public IReadOnlyList<byte[]> CapturedTags { get; init; } = [];
+    /// <summary>Tags whose records the <c>-q</c> query needs; empty without a query.</summary>
+    public Query.TagPatternSet CapturedTags { get; init; } = Query.TagPatternSet.None;
 
     /// <summary>Forces a format instead of detecting it.</summary>
     public LogFormat Format { get; init; } = LogFormat.Unknown;

@@ -14,4 +14,7 @@ public enum LogFormat
 
     /// <summary>Varnish 4.x-7.x grouped (<c>-g vxid|request|session</c>): <c>*   &lt;&lt; Request  &gt;&gt; N</c> blocks.</summary>
     Grouped,
+
+    /// <summary>Varnish 4.1-7.x binary files (<c>varnishlog -w</c>), read record by record as raw output would be.</summary>
+    Binary,
 }

@@ -75,8 +75,11 @@ internal sealed class RequestRecord
 
     public List<Slice> ResponseHeaders { get; } = new(16);
 
-    /// <summary>Records kept for the <c>-q</c> query: the index of the query's tag name and the record data.</summary>
-    public List<(int Tag, Slice Data)> Captured { get; } = [];
+    /// <summary>
+    /// Records kept for the <c>-q</c> query: tag name, transaction level (1 for the request, 2 for its backend
+    /// requests and ESI subrequests, and so on, as in <c>-g request</c>) and data.
+    /// </summary>
+    public List<(Slice Tag, int Level, Slice Data)> Captured { get; } = [];
 
     internal long StartedTimestamp { get; set; }
 
@@ -85,7 +88,12 @@ internal sealed class RequestRecord
     internal RequestRecord? Newer { get; set; }
 
     /// <summary>The bytes of <paramref name="slice"/>; empty when the field is not set.</summary>
-    public ReadOnlySpan<byte> this[Slice slice] => slice.Length <= 0 ? [] : _arena.AsSpan(slice.Offset, slice.Length);
+    public ReadOnlySpan<byte> this[Slice slice]
+    {
+        // Inlined into the optimized per-request callers: a call would be tiered and instrumented (TieredPGO).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => slice.Length <= 0 ? [] : _arena.AsSpan(slice.Offset, slice.Length);
+    }
 
     /// <summary>Copies <paramref name="data"/> into the arena.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // Jitted optimized at once: the per-line path.

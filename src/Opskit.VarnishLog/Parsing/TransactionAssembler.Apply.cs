@@ -10,13 +10,13 @@ internal sealed partial class TransactionAssembler
         switch (tag)
         {
             case VslTag.RxRequest:
-                SetOnce(record, record.Method, data, static (r, s) => r.Method = s);
+                record.Method = SetOnce(record, record.Method, data);
                 break;
             case VslTag.RxUrl:
-                SetOnce(record, record.Url, data, static (r, s) => r.Url = s);
+                record.Url = SetOnce(record, record.Url, data);
                 break;
             case VslTag.RxProtocol:
-                SetOnce(record, record.Protocol, data, static (r, s) => r.Protocol = s);
+                record.Protocol = SetOnce(record, record.Protocol, data);
                 break;
             case VslTag.RxHeader:
                 record.RequestHeaders.Add(record.Store(data));
@@ -83,13 +83,13 @@ internal sealed partial class TransactionAssembler
                 record.RemoteIp = record.Store(VslLineParser.Field(data, 0));
                 break;
             case VslTag.ReqMethod:
-                SetOnce(record, record.Method, data, static (r, s) => r.Method = s);
+                record.Method = SetOnce(record, record.Method, data);
                 break;
             case VslTag.ReqUrl:
-                SetOnce(record, record.Url, data, static (r, s) => r.Url = s);
+                record.Url = SetOnce(record, record.Url, data);
                 break;
             case VslTag.ReqProtocol:
-                SetOnce(record, record.Protocol, data, static (r, s) => r.Protocol = s);
+                record.Protocol = SetOnce(record, record.Protocol, data);
                 break;
             case VslTag.ReqHeader:
                 record.RequestHeaders.Add(record.Store(data));
@@ -165,15 +165,10 @@ internal sealed partial class TransactionAssembler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SetOnce(RequestRecord record, Slice current, ReadOnlySpan<byte> data, Action<RequestRecord, Slice> set)
-    {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Slice SetOnce(RequestRecord record, Slice current, ReadOnlySpan<byte> data) =>
         // The request line as the client sent it: VCL rewrites log the field again.
-        if (!current.IsSet)
-        {
-            set(record, record.Store(data));
-        }
-    }
+        current.IsSet ? current : record.Store(data);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RequestRecord Open(long key)
@@ -191,9 +186,10 @@ internal sealed partial class TransactionAssembler
         }
 
         RequestRecord record;
-        if (_pool.Count > 0)
+        if (_pooled > 0)
         {
-            record = _pool.Pop();
+            record = _pool[--_pooled]!;
+            _pool[_pooled] = null;
         }
         else
         {
@@ -202,7 +198,7 @@ internal sealed partial class TransactionAssembler
         }
 
         record.Key = key;
-        record.StartedTimestamp = _time.GetTimestamp();
+        record.StartedTimestamp = Now();
         record.Older = _newest;
         if (_newest is not null)
         {
@@ -211,7 +207,7 @@ internal sealed partial class TransactionAssembler
 
         _newest = record;
         _oldest ??= record;
-        _open[key] = record;
+        _open.Set(key, record);
         Counters.Pending = _open.Count;
         return record;
     }
@@ -275,9 +271,9 @@ internal sealed partial class TransactionAssembler
     private void Recycle(RequestRecord record)
     {
         record.Reset();
-        if (_pool.Count < MaxPooledRecords)
+        if (_pooled < _pool.Length)
         {
-            _pool.Push(record);
+            _pool[_pooled++] = record;
         }
     }
 }

@@ -13,16 +13,20 @@ internal sealed partial class TransactionAssembler
 
     private readonly AssemblerOptions _options;
     private readonly TimeProvider _time;
+    // The system clock read directly: a virtual TimeProvider call per request is one more method tiered while running.
+    private readonly bool _systemTime;
     private readonly IRequestSink _sink;
-    private readonly Dictionary<long, RequestRecord> _open = [];
-    private readonly Stack<RequestRecord> _pool = new();
+    private readonly OpenRequestTable _open = new();
+    private readonly RequestRecord?[] _pool = new RequestRecord?[MaxPooledRecords];
     private readonly long _timeoutTicks;
+    private readonly Query.TagPatternSet _capturedTags;
 
     // Grouped output: the transaction at each depth (vxid, or -1 when it is not a client request).
     private readonly long[] _levelRequest = new long[MaxLevels + 1];
     // Grouped output: requests whose End was read, reported when their group ends so that the backend
     // transactions printed after them can still be matched by the query.
     private readonly List<RequestRecord> _endedInGroup = [];
+    private int _pooled;
     private RequestRecord? _oldest;
     private RequestRecord? _newest;
 
@@ -30,9 +34,11 @@ internal sealed partial class TransactionAssembler
     {
         _options = options;
         _time = time;
+        _systemTime = ReferenceEquals(time, TimeProvider.System);
         _sink = sink;
         Format = options.Format;
         _timeoutTicks = (long)(options.PendingTimeout.TotalSeconds * time.TimestampFrequency);
+        _capturedTags = options.CapturedTags;
         Array.Fill(_levelRequest, -1);
     }
 
@@ -84,6 +90,21 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    /// <summary>One record of a binary log: as a <c>-g raw</c> line with these fields would be read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ProcessRecord(long vxid, ReadOnlySpan<byte> tag, byte type, ReadOnlySpan<byte> data)
+    {
+        Format = LogFormat.Binary;
+        var counters = Counters;
+        counters.Lines++;
+        if (counters.Lines % AgeCheckEveryLines == 0)
+        {
+            ExpireOld();
+        }
+
+        ProcessRaw(new VslLine(VslLineKind.Record, vxid, 0, tag, type, data));
+    }
+
     /// <summary>End of input: what is still open is incomplete.</summary>
     public void Complete()
     {
@@ -99,7 +120,7 @@ internal sealed partial class TransactionAssembler
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ExpireOld()
     {
-        var now = _time.GetTimestamp();
+        var now = Now();
         while (_oldest is { } record && now - record.StartedTimestamp > _timeoutTicks)
         {
             Counters.EvictedByAge++;
@@ -217,9 +238,9 @@ internal sealed partial class TransactionAssembler
         if (vxid < 0)
         {
             // A backend or session transaction: only the query looks at it, on behalf of the request above.
-            if (_options.CapturedTags.Count > 0 && FindRequestAbove(line.Level) is { } parent)
+            if (!_capturedTags.IsEmpty && FindRequestAbove(line.Level) is { } parent)
             {
-                Capture(parent, line.Name, line.Data);
+                Capture(parent, line.Name, line.Data, line.Level);
             }
 
             return;
@@ -233,7 +254,7 @@ internal sealed partial class TransactionAssembler
 
         if (_open.TryGetValue(vxid, out var record) && !record.Ended)
         {
-            Capture(record, line.Name, line.Data);
+            Capture(record, line.Name, line.Data, line.Level);
             if (tag == VslTag.End)
             {
                 record.Ended = true;
@@ -246,6 +267,7 @@ internal sealed partial class TransactionAssembler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndGroup()
     {
         foreach (var record in _endedInGroup)
@@ -289,16 +311,11 @@ internal sealed partial class TransactionAssembler
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Capture(RequestRecord record, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> data)
+    private void Capture(RequestRecord record, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> data, int level = 1)
     {
-        var tags = _options.CapturedTags;
-        for (var i = 0; i < tags.Count; i++)
+        if (!_capturedTags.IsEmpty && _capturedTags.Matches(tag))
         {
-            if (tag.SequenceEqual(tags[i]))
-            {
-                record.Captured.Add((i, record.Store(data)));
-                return;
-            }
+            record.Captured.Add((record.Store(tag), level, record.Store(data)));
         }
     }
 
@@ -309,6 +326,9 @@ internal sealed partial class TransactionAssembler
             Counters.MalformedLines++;
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Now() => _systemTime ? System.Diagnostics.Stopwatch.GetTimestamp() : _time.GetTimestamp();
 
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
 }

@@ -6,13 +6,13 @@ namespace Opskit.VarnishLog.Query;
 internal sealed class QueryParser
 {
     private readonly IReadOnlyList<QueryToken> _tokens;
-    private readonly List<string> _tags = [];
+    private readonly List<TagPattern> _tags = [];
     private int _next;
 
     public QueryParser(IReadOnlyList<QueryToken> tokens) => _tokens = tokens;
 
-    /// <summary>Distinct tag names in order of first use; a comparison refers to its tag by index.</summary>
-    public IReadOnlyList<string> Tags => _tags;
+    /// <summary>Every tag and glob of every tag list: the records the query reads.</summary>
+    public IReadOnlyList<TagPattern> Tags => _tags;
 
     public QueryNode ParseAll()
     {
@@ -83,17 +83,39 @@ internal sealed class QueryParser
         return ParseComparison(token);
     }
 
-    private ComparisonNode ParseComparison(QueryToken lhs)
+    private QueryNode ParseComparison(QueryToken lhs)
     {
-        // Tag, Tag:Header, Tag[2], Tag:Header[2]
+        // {level}Tag,Tag*,*Tag:Prefix[field] op value, or vxid op integer.
         var text = lhs.Text;
+        var where = $"'{lhs.Text}' at position {lhs.Position}";
+        if (text == "vxid")
+        {
+            return ParseVxid(lhs, where);
+        }
+
+        var level = 0;
+        var levelOp = LevelOperator.Any;
+        if (text.StartsWith('{'))
+        {
+            var close = text.IndexOf('}', StringComparison.Ordinal);
+            var inside = close < 0 ? string.Empty : text[1..close];
+            levelOp = inside.EndsWith('+') ? LevelOperator.AtLeast : inside.EndsWith('-') ? LevelOperator.AtMost : LevelOperator.Exactly;
+            var digits = levelOp == LevelOperator.Exactly ? inside : inside[..^1];
+            if (close < 0 || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out level))
+            {
+                throw new FormatException($"bad level in {where} (a number, optionally followed by + or -, in braces)");
+            }
+
+            text = text[(close + 1)..];
+        }
+
         var field = 0;
         var bracket = text.IndexOf('[', StringComparison.Ordinal);
         if (bracket >= 0)
         {
             if (!text.EndsWith(']') || !int.TryParse(text.AsSpan(bracket + 1, text.Length - bracket - 2), NumberStyles.None, CultureInfo.InvariantCulture, out field) || field < 1)
             {
-                throw new FormatException($"bad field index in '{text}' at position {lhs.Position} (fields count from 1)");
+                throw new FormatException($"bad field index in {where} (fields count from 1)");
             }
 
             text = text[..bracket];
@@ -107,25 +129,21 @@ internal sealed class QueryParser
             text = text[..colon];
             if (header.Length == 0)
             {
-                throw new FormatException($"empty header name in '{lhs.Text}' at position {lhs.Position}");
+                throw new FormatException($"empty record prefix in {where}");
             }
         }
 
-        if (text is "and" or "or" or "not" || text.Length == 0 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        if (text is "and" or "or" or "not" || text.Length == 0)
         {
-            throw new FormatException($"'{lhs.Text}' at position {lhs.Position} is not a tag");
+            throw new FormatException($"{where} is not a tag");
         }
 
-        var tag = _tags.IndexOf(text);
-        if (tag < 0)
-        {
-            _tags.Add(text);
-            tag = _tags.Count - 1;
-        }
-
+        var tags = text.Split(',').Select(t => TagPattern.Parse(t, where)).ToArray();
+        _tags.AddRange(tags);
+        var selector = new RecordSelector(tags, level, levelOp, header, field);
         if (_next >= _tokens.Count || _tokens[_next].Kind != QueryTokenKind.Operator)
         {
-            return new ComparisonNode(tag, header, field, QueryOperator.Exists, string.Empty);
+            return new ComparisonNode(selector, QueryOperator.Exists, string.Empty);
         }
 
         var op = _tokens[_next++];
@@ -135,7 +153,25 @@ internal sealed class QueryParser
             throw new FormatException($"expected a value at position {value.Position}, found '{value.Text}'");
         }
 
-        return new ComparisonNode(tag, header, field, Operator(op), value.Text);
+        return new ComparisonNode(selector, Operator(op), value.Text);
+    }
+
+    private VxidNode ParseVxid(QueryToken lhs, string where)
+    {
+        if (_next >= _tokens.Count || _tokens[_next].Kind != QueryTokenKind.Operator)
+        {
+            throw new FormatException($"{where}: vxid needs a numerical operator and an integer");
+        }
+
+        var op = Operator(_tokens[_next++]);
+        var value = Take("an integer after vxid");
+        if (op is not (>= QueryOperator.NumEqual and <= QueryOperator.GreaterOrEqual)
+            || !long.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var vxid))
+        {
+            throw new FormatException($"{where}: vxid compares with == != < <= > >= and an integer");
+        }
+
+        return new VxidNode(op, vxid);
     }
 
     private static QueryOperator Operator(QueryToken token) => token.Text switch

@@ -6,32 +6,121 @@ using Opskit.VarnishLog.Parsing;
 namespace Opskit.VarnishLog.Query;
 
 /// <summary>
-/// A subset of Varnish's VSL query language (<c>varnishlog -q</c>): <c>Tag</c>, <c>Tag[field]</c> and
-/// <c>Tag:Header</c> (with an optional <c>[field]</c>) compared with <c>== != &lt; &lt;= &gt; &gt;=</c> (numbers),
-/// <c>eq ne</c> (strings) or <c>~ !~</c> (regular expressions), joined with <c>not</c>, <c>and</c>, <c>or</c> and
-/// parentheses. A comparison holds when any record of the tag in the request (or, in grouped logs, in its backend
+/// Varnish's VSL query language (<c>varnishlog -q</c>, vsl-query(7)): <c>{level}taglist:prefix[field] op value</c>
+/// where the tag list is comma-separated tags and globs (<c>Req*</c>, <c>*Header</c>, <c>*</c>), and
+/// <c>vxid op integer</c>; operators <c>== != &lt; &lt;= &gt; &gt;=</c> (numbers), <c>eq ne</c> (strings),
+/// <c>~ !~</c> (regular expressions); <c>not</c>, <c>and</c>, <c>or</c> and parentheses. The text may hold several
+/// queries, one per line, or-ed together, with <c>#</c> comments and backslash-newline continuations (what
+/// <c>-Q FILE</c> reads). A comparison holds when any record of the request (or, in grouped logs, of its backend
 /// transactions) satisfies it.
 /// </summary>
 internal sealed class VslQuery
 {
     private readonly QueryNode _root;
 
-    private VslQuery(QueryNode root, IReadOnlyList<byte[]> tags)
+    private VslQuery(QueryNode root, TagPatternSet tags)
     {
         _root = root;
         Tags = tags;
     }
 
-    /// <summary>The tag names the query reads; the assembler keeps their records.</summary>
-    public IReadOnlyList<byte[]> Tags { get; }
+    /// <summary>The tags the query reads; the assembler keeps their records.</summary>
+    public TagPatternSet Tags { get; }
 
-    /// <summary>Parses <paramref name="text"/>; a <see cref="FormatException"/> names what is wrong.</summary>
+    /// <summary>Parses <paramref name="text"/>; a <see cref="FormatException"/> names what is wrong (and the line).</summary>
     public static VslQuery Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new QueryParser(QueryLexer.Tokenize(text));
-        var root = parser.ParseAll();
-        return new VslQuery(root, parser.Tags.Select(t => Encoding.ASCII.GetBytes(t)).ToArray());
+        var tags = new List<TagPattern>();
+        QueryNode? root = null;
+        foreach (var (line, number) in Lines(text))
+        {
+            var parser = new QueryParser(QueryLexer.Tokenize(line));
+            QueryNode node;
+            try
+            {
+                node = parser.ParseAll();
+            }
+            catch (FormatException ex) when (number > 0)
+            {
+                throw new FormatException($"query line {number}: {ex.Message}", ex);
+            }
+
+            tags.AddRange(parser.Tags);
+            root = root is null ? node : new OrNode(root, node);
+        }
+
+        return root is null ? throw new FormatException("empty query") : new VslQuery(root, new TagPatternSet(tags));
+    }
+
+    /// <summary>
+    /// The queries of <paramref name="text"/>, one per line (vsl-query(7)): a backslash before a newline joins two
+    /// lines, <c>#</c> outside quotes starts a comment, empty lines are skipped. Line numbers (from 1) only when there
+    /// are several lines.
+    /// </summary>
+    private static IEnumerable<(string Line, int Number)> Lines(string text)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var several = lines.Length > 1;
+        var current = new StringBuilder();
+        var first = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = StripComment(lines[i]);
+            if (current.Length == 0)
+            {
+                first = i + 1;
+            }
+
+            if (line.EndsWith('\\'))
+            {
+                current.Append(line.AsSpan(0, line.Length - 1)).Append(' ');
+                continue;
+            }
+
+            current.Append(line);
+            var query = current.ToString();
+            current.Clear();
+            if (!string.IsNullOrWhiteSpace(query))
+            {
+                yield return (query, several ? first : 0);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(current.ToString()))
+        {
+            yield return (current.ToString(), several ? first : 0);
+        }
+    }
+
+    private static string StripComment(string line)
+    {
+        var quote = '\0';
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0')
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '#')
+            {
+                return line[..i];
+            }
+        }
+
+        return line;
     }
 
     public bool Matches(RequestRecord record, RegexInput input) => _root.Evaluate(record, input);
@@ -73,23 +162,46 @@ internal enum QueryOperator
     NoMatch,
 }
 
-/// <summary><c>Tag[:Header][[field]] op value</c>.</summary>
+internal enum LevelOperator
+{
+    Any,
+    Exactly,
+    AtLeast,
+    AtMost,
+}
+
+/// <summary>The record selection criteria: <c>{level}taglist:prefix[field]</c>.</summary>
+internal sealed record RecordSelector(TagPattern[] Tags, int Level, LevelOperator LevelOperator, string? Prefix, int Field);
+
+/// <summary><c>vxid op integer</c>: the request's transaction id.</summary>
+internal sealed class VxidNode(QueryOperator op, long vxid) : QueryNode
+{
+    public override bool Evaluate(RequestRecord record, RegexInput input) => op switch
+    {
+        QueryOperator.NumEqual => record.Vxid == vxid,
+        QueryOperator.NumNotEqual => record.Vxid != vxid,
+        QueryOperator.Less => record.Vxid < vxid,
+        QueryOperator.LessOrEqual => record.Vxid <= vxid,
+        QueryOperator.Greater => record.Vxid > vxid,
+        _ => record.Vxid >= vxid,
+    };
+}
+
+/// <summary><c>{level}taglist:prefix[field] op value</c>.</summary>
 internal sealed class ComparisonNode : QueryNode
 {
-    private readonly int _tag;
+    private readonly RecordSelector _selector;
     private readonly byte[]? _header;
-    private readonly int _field;
     private readonly QueryOperator _op;
     private readonly byte[] _text;
     private readonly double _number;
     private readonly bool _integer;
     private readonly Regex? _regex;
 
-    public ComparisonNode(int tag, string? header, int field, QueryOperator op, string value)
+    public ComparisonNode(RecordSelector selector, QueryOperator op, string value)
     {
-        _tag = tag;
-        _header = header is null ? null : Encoding.ASCII.GetBytes(header);
-        _field = field;
+        _selector = selector;
+        _header = selector.Prefix is null ? null : Encoding.ASCII.GetBytes(selector.Prefix);
         _op = op;
         _text = Encoding.UTF8.GetBytes(value);
         if (op is QueryOperator.Match or QueryOperator.NoMatch)
@@ -112,9 +224,30 @@ internal sealed class ComparisonNode : QueryNode
 
     public override bool Evaluate(RequestRecord record, RegexInput input)
     {
-        foreach (var (tag, data) in record.Captured)
+        foreach (var (tag, level, data) in record.Captured)
         {
-            if (tag == _tag && Holds(record[data], input))
+            if (LevelHolds(level) && TagHolds(record[tag]) && Holds(record[data], input))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool LevelHolds(int level) => _selector.LevelOperator switch
+    {
+        LevelOperator.Exactly => level == _selector.Level,
+        LevelOperator.AtLeast => level >= _selector.Level,
+        LevelOperator.AtMost => level <= _selector.Level,
+        _ => true,
+    };
+
+    private bool TagHolds(ReadOnlySpan<byte> tag)
+    {
+        foreach (var pattern in _selector.Tags)
+        {
+            if (pattern.Matches(tag))
             {
                 return true;
             }
@@ -130,9 +263,9 @@ internal sealed class ComparisonNode : QueryNode
             return false;
         }
 
-        if (_field > 0)
+        if (_selector.Field > 0)
         {
-            value = VslLineParser.Field(value, _field - 1);
+            value = VslLineParser.Field(value, _selector.Field - 1);
             if (value.IsEmpty)
             {
                 return false;

@@ -85,6 +85,51 @@ public sealed class CommandLineTests
         Assert.Contains("0 requests shown", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Queries_from_a_file_and_the_command_line_are_or_ed()
+    {
+        using var directory = new TempDirectory("opskit-vlogdump-cli");
+        var path = directory.File("errors.vslq");
+        await File.WriteAllTextAsync(path, "# backend errors\nBerespStatus >= 400\n\n# the synthetic one, by id\nvxid \\\n == 32772\n", TestContext.Current.CancellationToken);
+        var (exit, output) = await RunAsync(["vlogdump", Fixture("varnish-7.1-request.log"), "-Q", path, "-q", "Hit", "--format", "tsv", "--no-summary"]);
+        Assert.Equal(0, exit);
+        Assert.Equal(["32770", "5", "32772"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t')[0]));
+
+        var (missingExit, missing) = await RunAsync(["vlogdump", Fixture("varnish-7.1-request.log"), "-Q", directory.File("none.vslq")]);
+        Assert.Equal(2, missingExit);
+        Assert.StartsWith("opskit vlogdump: -Q ", Assert.Single(missing.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_binary_log_of_an_unknown_version_goes_to_varnishlog_r_with_a_message()
+    {
+        ExternalProgram.Require("varnishlog", "apt: varnish");
+        using var directory = new TempDirectory("opskit-vlogdump-cli");
+        var path = directory.File("future.vsl");
+        await File.WriteAllBytesAsync(path, [.. "VSL9"u8, .. new byte[64]], TestContext.Current.CancellationToken);
+        var (exit, output) = await RunAsync(["vlogdump", path]);
+        Assert.Contains($"opskit vlogdump: {path}: unknown binary log version (header 56534C39); reading it with varnishlog -r instead", output, StringComparison.Ordinal);
+        // varnishlog does not know it either: its error, then ours, exit code 1.
+        Assert.Equal(1, exit);
+        Assert.Contains("exited with", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_binary_log_whose_records_do_not_read_as_varnish_ones_goes_to_varnishlog_r()
+    {
+        ExternalProgram.Require("varnishlog", "apt: varnish");
+        using var directory = new TempDirectory("opskit-vlogdump-cli");
+        var path = directory.File("big-endian.vsl");
+        // Tag 76 is Begin in 4.1-7.2, whose data always starts with sess, req or bereq: another numbering (or byte
+        // order) than this reader knows.
+        byte[] record = [12, 0, 0, 76, 1, 0, 0, 0x40, .. "xyz 1 rxreq\0"u8];
+        await File.WriteAllBytesAsync(path, [.. "VSL\0"u8, .. record], TestContext.Current.CancellationToken);
+        var (_, output) = await RunAsync(["vlogdump", path]);
+        Assert.Contains("does not read as a Varnish 4.1-7.2 log record", output, StringComparison.Ordinal);
+        Assert.Contains("reading it with varnishlog -r instead", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Output)> RunAsync(string[] arguments)
     {
         await using var process = RepoPaths.StartOpskit(arguments);

@@ -68,7 +68,7 @@ public sealed class RealVarnishTests : IClassFixture<VarnishFixture>
         Assert.Equal("Synthetic teapot", requests[3].Reason);
         Assert.Contains("X-Backend: test", requests[0].ResponseHeaders);
 
-        // The binary file, through opskit (which reads it with varnishlog -r).
+        // The binary file, through opskit (read by its own binary reader, not varnishlog -r).
         var json = await Opskit(["vlogdump", binary, "--format", "json", "--no-summary"]);
         var fromBinary = json.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.GetProperty("url").GetString()!.EndsWith(run, StringComparison.Ordinal) && !e.GetProperty("url").GetString()!.Contains("attached", StringComparison.Ordinal))
@@ -86,6 +86,60 @@ public sealed class RealVarnishTests : IClassFixture<VarnishFixture>
         var ours = await Opskit(["vlogdump", binary, "--format", "ncsa", "--no-summary"], environment);
         Assert.Equal(Lines(ncsa), Lines(ours));
     }
+
+    [Fact]
+    public async Task The_binary_reader_reads_every_record_that_varnishlog_r_prints()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var binary = Path.Combine(_varnish.Directory, $"records-{run}.vsl");
+        var varnishlog = ExternalProgram.Require("varnishlog", "apt: varnish");
+        await using var binaryLog = ExternalProcess.Start(varnishlog, ["-n", _varnish.WorkDirectory, "-u", "-w", binary]);
+        var marker = $"/synth/attached-{run}";
+        await Eventually.AssertAsync(async () =>
+        {
+            await _varnish.GetAsync(marker);
+            return Contains(binary, marker);
+        }, Patience, "varnishlog attached and writing");
+        string[] urls = [$"/cached/r-{run}", $"/cached/r-{run}", $"/pass/r-{run}?q=%20x", $"/synth/r-{run}", $"/pipe/r-{run}"];
+        foreach (var url in urls)
+        {
+            await _varnish.GetAsync(url);
+        }
+
+        await Eventually.AssertAsync(() => Contains(binary, urls[^1]), Patience, "the pipe in the binary log");
+        await binaryLog.StopAsync(TimeSpan.FromSeconds(10));
+        var file = ReadShared(binary);
+
+        // The same file as varnishlog prints it, record by record (-g raw): the text reader and the binary reader
+        // must see the same records and build the same requests from them, every field and header.
+        var raw = await ProgramRun.CheckedAsync("varnishlog", ["-g", "raw", "-r", binary], Patience);
+        var fromText = LogRun.Of(raw);
+        var fromBinary = BinaryRun(file, file.Length);
+        Assert.Equal(LogFormat.Raw, fromText.Assembler.Format);
+        Assert.Equal(LogFormat.Binary, fromBinary.Assembler.Format);
+        Assert.Equal(raw.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, fromBinary.Assembler.Counters.Lines);
+        Assert.Equal(0, fromBinary.Assembler.Counters.MalformedLines);
+        Assert.Equal(Describe(fromText), Describe(fromBinary));
+        // As a set: the order of requests in the log is the order they ended, not a property of the reader.
+        Assert.Equal(urls.Order(StringComparer.Ordinal), fromBinary.Requests.Select(r => r.Url).Where(u => u.Contains($"r-{run}", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Contains(fromBinary.Requests, r => r.Url == urls[2] && r.Handling == Handling.Pass && r.RequestHeaders.Contains("User-Agent: vlogdump-test/1.0"));
+
+        // Read in pieces that cut records anywhere: the same requests.
+        foreach (var piece in new[] { 1, 7, 4096 })
+        {
+            Assert.Equal(Describe(fromBinary), Describe(BinaryRun(file, piece)));
+        }
+
+        // The command, from the file and from a pipe (varnishlog -w - | opskit vlogdump): the same entries.
+        var viaFile = Entries(await Opskit(["vlogdump", binary, "--format", "json", "--no-summary"]));
+        var (dotnet, dll) = RepoPaths.OpskitCommand();
+        var viaPipe = Entries(await ProgramRun.CheckedAsync("sh", ["-c", "cat \"$0\" | \"$1\" \"$2\" vlogdump --format json --no-summary", binary, dotnet, dll[0]], Patience));
+        Assert.Equal(fromBinary.Requests.Count, viaFile.Length);
+        Assert.Equal(viaFile, viaPipe);
+    }
+
+    private static string[] Entries(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')).ToArray();
 
     [Fact]
     public async Task Follow_mode_prints_requests_as_they_finish_and_the_summary_on_SIGTERM()
@@ -116,6 +170,33 @@ public sealed class RealVarnishTests : IClassFixture<VarnishFixture>
         Assert.True(process.ExitCode == 0, $"opskit {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{process.Output}");
         return process.Output;
     }
+
+    /// <summary>Reads a binary log handing the reader <paramref name="piece"/> more bytes at a time.</summary>
+    private static LogRun BinaryRun(byte[] file, int piece)
+    {
+        var run = new LogRun();
+        var layout = VslBinaryReader.Detect(file);
+        Assert.NotEqual(VslBinaryLayout.Unknown, layout);
+        var reader = new VslBinaryReader(layout, run.Assembler);
+        var records = file.AsSpan(VslBinaryReader.HeaderBytes);
+        Assert.Null(reader.Verify(records));
+        var consumed = 0;
+        for (var end = Math.Min(piece, records.Length); ; end = Math.Min(end + piece, records.Length))
+        {
+            consumed += reader.Decode(records[consumed..end]);
+            if (end == records.Length)
+            {
+                break;
+            }
+        }
+
+        reader.Complete(records.Length - consumed);
+        return run;
+    }
+
+    private static string[] Describe(LogRun run) =>
+        run.Requests.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{r.Vxid}|{r.Client}|{r.RemoteIp}|{r.Method}|{r.Url}|{r.Protocol}|{r.Handling}|{r.Status}|{r.Reason}|{r.TotalMs:R}|{r.ProcessMs:R}|{r.StartTime:R}|{r.BodyBytes}|{string.Join('\n', r.RequestHeaders)}|{string.Join('\n', r.ResponseHeaders)}")).ToArray();
 
     private static string[] Lines(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Where(l => l.Contains(" - - [", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();

@@ -149,6 +149,40 @@ public sealed class OutputFormatTests
     }
 
     [Fact]
+    public void The_integer_fast_path_for_times_gives_the_digits_of_the_exact_formatter()
+    {
+        var random = new Random(14);
+        var fast = new byte[32];
+        var exact = new byte[32];
+        var compared = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            // Times as logs give them (differences of epoch seconds, times 1000), short decimals, and ties.
+            var value = (i % 4) switch
+            {
+                0 => (1_700_000_000.0 + (random.Next(0, 1_000_000_000) / 1e9) - 1_700_000_000.0) * 1000,
+                1 => random.NextDouble() * Math.Pow(10, random.Next(-4, 7)),
+                2 => random.Next(0, 10_000_000) / 1000.0,
+                _ => (random.Next(0, 2_000_000) + 0.5) / 1000.0,
+            };
+            var length = AwkNumber.FastFixed3(value, fast);
+            if (length == 0)
+            {
+                continue;
+            }
+
+            Assert.NotEqual(3, i % 4);
+
+            Assert.True(System.Buffers.Text.Utf8Formatter.TryFormat(value, exact, out var exactLength, new System.Buffers.StandardFormat('F', 3)));
+            Assert.Equal(System.Text.Encoding.ASCII.GetString(exact, 0, exactLength), System.Text.Encoding.ASCII.GetString(fast, 0, length));
+            compared++;
+        }
+
+        // Three cases in four take the fast path; the fourth (halfway values) is left to the exact formatter.
+        Assert.True(compared > 140_000, $"only {compared} values took the fast path");
+    }
+
+    [Fact]
     public void Latency_percentiles_are_within_two_percent()
     {
         var histogram = new LatencyHistogram();

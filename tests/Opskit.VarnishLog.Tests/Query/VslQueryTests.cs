@@ -30,6 +30,24 @@ public sealed class VslQueryTests
         { "ReqAcct[5] > 600", [2, 32770] },
         { "Hit", [32770] },
         { "Link[3] eq pipe", [8] },
+        { "vxid == 5", [5] },
+        { "vxid >= 32770", [32770, 32772] },
+        { "vxid != 2 and vxid < 10", [5, 8] },
+        { "RespStatus,BerespStatus == 404", [5, 32772] },
+        { "ReqURL,BereqURL eq /pass", [5] },
+        { "Beresp* == 404", [5] },
+        { "*Status == 200", [2, 32770] },
+        { "* eq /pipe", [8] },
+        { "respstatus == 418 or requrl eq /synth", [32772] },
+        { "{2}BerespStatus >= 400", [5] },
+        { "{1}BerespStatus", [] },
+        { "{2+}Timestamp:Beresp", [2, 5] },
+        { "{1-}Timestamp:Beresp", [] },
+        { "{0-}ReqURL", [] },
+        { "{1}ReqURL eq /", [2, 32770] },
+        { "RespStatus == 404 # errors\n\n# and the hits\nHit", [32770, 5, 32772] },
+        { "RespStatus \\\n  == 404", [5, 32772] },
+        { "ReqURL eq '/#not-a-comment' or Hit", [32770] },
     };
 
     [Theory]
@@ -41,6 +59,13 @@ public sealed class VslQueryTests
     public void Query_works_on_raw_logs_for_the_request_records()
     {
         Assert.Equal([32770], OutputRun.Vxids("varnish-7.1-raw.log", new FilterSettings { Query = "Hit and ReqURL eq /" }));
+    }
+
+    [Fact]
+    public void An_error_in_a_query_of_several_lines_names_the_line()
+    {
+        var error = Assert.Throws<FormatException>(() => VslQuery.Parse("ReqURL eq /\n# second query\nRespStatus =="));
+        Assert.StartsWith("query line 3: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,6 +87,14 @@ public sealed class VslQueryTests
     [InlineData("ReqURL[0] eq x")]
     [InlineData("ReqURL = x")]
     [InlineData("and")]
+    [InlineData("vxid")]
+    [InlineData("vxid ~ 5")]
+    [InlineData("vxid == 5.5")]
+    [InlineData("{x}ReqURL")]
+    [InlineData("{1ReqURL eq x")]
+    [InlineData("Req**")]
+    [InlineData("ReqURL,")]
+    [InlineData("# only a comment")]
     public void Invalid_query_is_a_format_error(string query) =>
         Assert.Throws<FormatException>(() => VslQuery.Parse(query));
 }
