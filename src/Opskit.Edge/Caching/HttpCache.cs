@@ -19,7 +19,7 @@ internal sealed class HttpCache
     private readonly ConcurrentDictionary<string, CachedObject[]> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedObject[]>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly Lock _writeLock = new();
-    private readonly long _sizeLimit;
+    private long _sizeLimit;
     private readonly Lock _banLock = new();
     private long _size;
     private long _evictions;
@@ -35,6 +35,23 @@ internal sealed class HttpCache
     }
 
     public long Size => Volatile.Read(ref _size);
+
+    /// <summary>The size limit in bytes; lowering it (a reload) evicts down to 90 % of the new limit at once.</summary>
+    public long SizeLimit
+    {
+        get => Volatile.Read(ref _sizeLimit);
+        set
+        {
+            lock (_writeLock)
+            {
+                Volatile.Write(ref _sizeLimit, value);
+                if (Volatile.Read(ref _size) > value)
+                {
+                    EvictLocked(value * 9 / 10);
+                }
+            }
+        }
+    }
 
     public long Evictions => Volatile.Read(ref _evictions);
 
@@ -115,7 +132,7 @@ internal sealed class HttpCache
     /// </summary>
     public bool Insert(CachedObject item, long? fetchedAsOf = null)
     {
-        if (item.Size > _sizeLimit / 2)
+        if (item.Size > SizeLimit / 2)
         {
             return false; // One object may not flush half the cache.
         }

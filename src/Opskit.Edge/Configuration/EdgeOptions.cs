@@ -11,7 +11,7 @@ public sealed class EdgeOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Edge";
 
-    /// <summary>Listen URL(s), separated by ';'. Default <c>http://127.0.0.1:8080</c>. Changing it needs a restart.</summary>
+    /// <summary>Listen URL(s), separated by ';'. Default <c>http://127.0.0.1:8080</c>. Applied on reload (Kestrel rebinds).</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>Admin listener for <c>/metrics</c> and <c>/status</c>, e.g. <c>http://127.0.0.1:8081</c>. Default empty: off.</summary>

@@ -43,6 +43,22 @@ internal static class EdgeOptionsValidation
             errors.Add("Edge:Upstream: timeouts must be positive");
         }
 
+        // Kestrel rebinds these on reload: a URL it cannot parse must be refused here, before it gets there.
+        var listen = options.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (listen.Length == 0)
+        {
+            errors.Add("Edge:Listen: at least one URL, e.g. http://127.0.0.1:8080");
+        }
+
+        foreach (var url in listen)
+        {
+            var host = url.Replace("://*:", "://localhost:", StringComparison.Ordinal).Replace("://+:", "://localhost:", StringComparison.Ordinal);
+            if (!Uri.TryCreate(host, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp)
+            {
+                errors.Add($"Edge:Listen: '{url}' must be an http URL, e.g. http://127.0.0.1:8080");
+            }
+        }
+
         if (options.AdminListen.Length > 0
             && (!Uri.TryCreate(options.AdminListen, UriKind.Absolute, out var admin) || admin.Port <= 0 || admin.Scheme != Uri.UriSchemeHttp))
         {

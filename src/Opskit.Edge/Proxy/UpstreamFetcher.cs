@@ -161,8 +161,8 @@ internal sealed class UpstreamFetcher : IDisposable
     };
 
     private readonly HttpMessageInvoker _client;
-    private readonly TimeSpan _firstByteTimeout;
-    private readonly int _maxObjectBytes;
+    private long _firstByteTimeoutTicks;
+    private int _maxObjectBytes;
     private readonly TimeProvider _time;
 
     public UpstreamFetcher(TimeSpan connectTimeout, TimeSpan firstByteTimeout, int maxObjectBytes, TimeProvider time)
@@ -177,9 +177,23 @@ internal sealed class UpstreamFetcher : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             ActivityHeadersPropagator = null,
         });
-        _firstByteTimeout = firstByteTimeout;
-        _maxObjectBytes = maxObjectBytes;
+        FirstByteTimeout = firstByteTimeout;
+        MaxObjectBytes = maxObjectBytes;
         _time = time;
+    }
+
+    /// <summary>Time until the response headers arrive (reloadable: read per fetch).</summary>
+    public TimeSpan FirstByteTimeout
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _firstByteTimeoutTicks));
+        set => Volatile.Write(ref _firstByteTimeoutTicks, value.Ticks);
+    }
+
+    /// <summary>Largest object stored (reloadable: read per fetch).</summary>
+    public int MaxObjectBytes
+    {
+        get => Volatile.Read(ref _maxObjectBytes);
+        set => Volatile.Write(ref _maxObjectBytes, value);
     }
 
     public async Task<FetchResult> FetchAsync(Uri destination, UpstreamRequest request, CacheDefaults defaults, CancellationToken cancellationToken)
@@ -225,7 +239,7 @@ internal sealed class UpstreamFetcher : IDisposable
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_firstByteTimeout);
+        timeout.CancelAfter(FirstByteTimeout);
         HttpResponseMessage response;
         try
         {
@@ -315,7 +329,7 @@ internal sealed class UpstreamFetcher : IDisposable
                 return new FetchResult(item, lifetime, null);
             }
 
-            var streaming = new InflightBody(_maxObjectBytes, response.Content.Headers.ContentLength);
+            var streaming = new InflightBody(MaxObjectBytes, response.Content.Headers.ContentLength);
             var completion = PumpAsync(response, streaming, item, cancellationToken);
             handedOver = true;
             return new FetchResult(item, lifetime, null) { Streaming = streaming, Completion = completion };
