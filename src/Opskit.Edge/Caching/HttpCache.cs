@@ -403,5 +403,5 @@ internal sealed class HttpCache
     public static string UpstreamRequestValue(IHeaderDictionary headers, string name) =>
         string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase)
             ? string.Empty
-            : headers[name].ToString();
+            : VaryValue.Normalize(headers[name]);
 }

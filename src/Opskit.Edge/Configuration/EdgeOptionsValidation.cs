@@ -43,6 +43,14 @@ internal static class EdgeOptionsValidation
             errors.Add("Edge:Upstream: timeouts must be positive");
         }
 
+        foreach (var field in options.Cache.TargetedFields ?? [])
+        {
+            if (field.Length > 0 && !IsToken(field))
+            {
+                errors.Add($"Edge:Cache:TargetedFields: '{field}' is not a header field name");
+            }
+        }
+
         // Kestrel rebinds these on reload: a URL it cannot parse must be refused here, before it gets there.
         var listen = options.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (listen.Length == 0)
@@ -127,5 +135,18 @@ internal static class EdgeOptionsValidation
         }
 
         return errors;
+    }
+
+    private static bool IsToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -167,7 +167,8 @@ internal sealed partial class EdgeRuntime : IDisposable
                 TimeSpan.FromSeconds(options.Cache.DefaultTtlSeconds),
                 TimeSpan.FromSeconds(options.Cache.DefaultGraceSeconds),
                 TimeSpan.FromSeconds(options.Cache.DefaultKeepSeconds),
-                CacheDefaults.Varnish.HitForMissTtl);
+                CacheDefaults.Varnish.HitForMissTtl,
+                options.Cache.TargetedFields is { } fields ? fields.FindAll(f => f.Length > 0) : null);
             return new EdgeSnapshot(policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), acl, defaults, options.DecisionHeader, options, [.. userHeaders]);
         }
     }

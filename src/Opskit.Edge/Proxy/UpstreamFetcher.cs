@@ -116,14 +116,14 @@ internal sealed class UpstreamRequest
         return false;
     }
 
-    /// <summary>The value of a request header as sent upstream (for Vary).</summary>
+    /// <summary>The value of a request header as sent upstream, normalized as a Vary key (<see cref="VaryValue"/>).</summary>
     public string HeaderValue(string name)
     {
         foreach (var (header, values) in Headers)
         {
             if (string.Equals(header, name, StringComparison.OrdinalIgnoreCase))
             {
-                return string.Join(", ", values);
+                return VaryValue.Normalize(values);
             }
         }
 

@@ -360,6 +360,49 @@ public sealed class CacheRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Opskit_Cache_Control_takes_precedence_over_CDN_Cache_Control_and_Cache_Control()
+    {
+        const string url = "/occ?cc=no-store&cdn=no-store&occ=max-age%3D100";
+        await _edge.GetAsync(url);
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+
+        // Invalid (not a structured dictionary): ignored as if absent, so CDN-Cache-Control's no-store applies.
+        const string invalid = "/occ-invalid?cc=max-age%3D100&cdn=no-store&occ=max-age%3D%22";
+        await _edge.GetAsync(invalid);
+        Assert.Equal("MISS", (await _edge.GetAsync(invalid)).XCache());
+    }
+
+    [Fact]
+    public async Task The_targeted_fields_are_configurable()
+    {
+        await using var edge = await EdgeServer.StartAsync(_upstream, new Dictionary<string, string?> { ["Edge:Cache:TargetedFields:0"] = "Acme-Cache-Control" }, _time);
+
+        // Only Acme-Cache-Control is targeted at this cache now: Opskit-Cache-Control is an ordinary field.
+        const string ours = "/acme?cc=no-store&h=Acme-Cache-Control:max-age%3D100";
+        const string notOurs = "/not-acme?cc=no-store&occ=max-age%3D100";
+        await edge.GetAsync(ours);
+        await edge.GetAsync(notOurs);
+
+        Assert.Equal("HIT", (await edge.GetAsync(ours)).XCache());
+        Assert.Equal("MISS", (await edge.GetAsync(notOurs)).XCache());
+    }
+
+    [Fact]
+    public async Task Vary_values_match_across_whitespace_and_line_splits_but_not_order()
+    {
+        const string url = "/varyws?vary=Accept-Language";
+        await _edge.GetAsync(url, null, ("Accept-Language", "en, fr"));
+        var oneLine = await _edge.GetAsync(url, null, ("Accept-Language", "en,fr"));
+        var twoLines = await _edge.GetAsync(url, null, ("Accept-Language", "en"), ("Accept-Language", "fr"));
+        var spaced = await _edge.GetAsync(url, null, ("Accept-Language", "en ,\tfr"));
+        var reordered = await _edge.GetAsync(url, null, ("Accept-Language", "fr, en"));
+
+        Assert.Equal(("HIT", "HIT", "HIT"), (oneLine.XCache(), twoLines.XCache(), spaced.XCache()));
+        Assert.Equal("MISS", reordered.XCache());
+        Assert.Equal(2, _upstream.Count("/varyws"));
+    }
+
+    [Fact]
     public async Task Expires_in_the_obsolete_RFC_850_format_is_understood()
     {
         const string url = "/rfc850?date=Sunday,%2006-Nov-94%2008:49:37%20GMT&expires=Sunday,%2006-Nov-94%2008:50:37%20GMT";

@@ -10,7 +10,7 @@ namespace Opskit.Edge.Tests.Support;
 
 /// <summary>
 /// A real origin on loopback that counts its requests per path. The query string tells it what to answer:
-/// <c>cc</c> (Cache-Control), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
+/// <c>cc</c> (Cache-Control), <c>cdn</c>/<c>occ</c> (CDN-/Opskit-Cache-Control), <c>h=Name:value</c> (any field), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
 /// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes), <c>hold=1</c> (wait while <see cref="Hold"/> is on),
 /// <c>part=N</c> (a streamed body: N bytes of 'a' sent at once, then, once <see cref="Hold"/> is off, <c>rest</c> bytes
 /// of 'b', or with <c>abort=1</c> the connection reset instead), <c>stream=N</c> (N bytes in 16 KiB writes, chunked
@@ -136,6 +136,17 @@ internal sealed class UpstreamServer : IAsyncDisposable
         if (q.TryGetValue("cdn", out var cdn))
         {
             response.Headers["CDN-Cache-Control"] = cdn.ToString();
+        }
+
+        if (q.TryGetValue("occ", out var occ))
+        {
+            response.Headers["Opskit-Cache-Control"] = occ.ToString();
+        }
+
+        if (q.TryGetValue("h", out var extra))
+        {
+            var colon = extra.ToString().IndexOf(':', StringComparison.Ordinal);
+            response.Headers[extra.ToString()[..colon]] = extra.ToString()[(colon + 1)..];
         }
 
         if (q.TryGetValue("date", out var date))
