@@ -249,9 +249,9 @@ public sealed class CacheRulesTests : IAsyncLifetime
 
         Assert.All(stale, r => Assert.Equal("HIT", r.XCache()));
         Assert.All(stale, r => Assert.Equal(original.Body(), r.Body()));
-        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2, TimeSpan.FromSeconds(10), "the background refresh to reach the origin");
+        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2, TimeSpan.FromSeconds(60), "the background refresh to reach the origin");
         _upstream.Hold = false;
-        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2 && _edge.Handler.InflightFetches == 0, TimeSpan.FromSeconds(10), "one background refresh");
+        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2 && _edge.Handler.InflightFetches == 0, TimeSpan.FromSeconds(60), "one background refresh");
         var refreshed = await _edge.GetAsync(url);
         Assert.Equal("HIT", refreshed.XCache());
         Assert.NotEqual(original.Body(), refreshed.Body());
