@@ -10,7 +10,7 @@ internal readonly record struct CacheLifetime(bool Cacheable, TimeSpan Ttl, Time
 /// <summary>
 /// Decides whether and how long a backend response is cached, the way Varnish 7 does it
 /// (<c>bin/varnishd/cache/cache_rfc2616.c</c> plus the builtin VCL's <c>vcl_backend_response</c>), with RFC 9111's
-/// parsing: only the statuses Varnish caches; TTL from the targeted <c>CDN-Cache-Control</c> when present (RFC 9213),
+/// parsing: only the statuses Varnish caches; TTL from the first targeted field present (<c>Opskit-Cache-Control</c>, <c>CDN-Cache-Control</c> by default; RFC 9213),
 /// else <c>s-maxage</c>, then <c>max-age</c>, then <c>Expires</c> relative to <c>Date</c>, each minus <c>Age</c>, else
 /// the default; <c>no-store</c>, <c>no-cache</c>, <c>private</c>, <c>Set-Cookie</c>, <c>Vary: *</c>, an invalid
 /// freshness directive and a zero TTL make the response uncacheable. Grace comes from <c>stale-while-revalidate</c>
@@ -46,11 +46,17 @@ internal static class CachePolicy
     public static CacheLifetime Decide(int status, IReadOnlyList<KeyValuePair<string, StringValues>> headers, CacheDefaults defaults, DateTimeOffset now)
     {
         var control = CacheDirectives.Parse(Get(headers, "Cache-Control"));
-        var targeted = CacheDirectives.Parse(Get(headers, "CDN-Cache-Control"));
-        if (targeted.Any && !targeted.NotStructured)
+        var targetedFields = defaults.EffectiveTargetedFields;
+        for (var i = 0; i < targetedFields.Count; i++)
         {
-            // RFC 9213 §2.1: a valid targeted field replaces Cache-Control for this cache; an invalid one is ignored.
-            control = targeted;
+            // RFC 9213 §2.1-2.2: the first valid targeted field of this cache's list replaces Cache-Control for it; an
+            // empty or invalid one is ignored as if absent.
+            var targeted = CacheDirectives.Parse(Get(headers, targetedFields[i]));
+            if (targeted.Any && !targeted.NotStructured)
+            {
+                control = targeted;
+                break;
+            }
         }
 
         if (control.MustUnderstand && !IsUnderstoodStatus(status))

@@ -53,6 +53,33 @@ internal sealed class CachedObject
 
     public long LastUsedTicks;
 
+    /// <summary>The newest ban this object was checked against (or stored after): only newer bans can void it.</summary>
+    public long BanSequence;
+
+    /// <summary>This object with the body that arrived after its headers (a streamed miss, once complete).</summary>
+    public CachedObject WithBody(byte[] body) => new()
+    {
+        Key = Key,
+        Host = Host,
+        PathAndQuery = PathAndQuery,
+        RouteId = RouteId,
+        Status = Status,
+        Headers = Headers,
+        Body = body,
+        ETag = ETag,
+        LastModified = LastModified,
+        Vary = Vary,
+        Encoded = Encoded,
+        HitForMiss = HitForMiss,
+        Created = Created,
+        FreshUntil = FreshUntil,
+        GraceUntil = GraceUntil,
+        KeepUntil = KeepUntil,
+        InitialAge = InitialAge,
+        LastUsedTicks = LastUsedTicks,
+        BanSequence = BanSequence,
+    };
+
     /// <summary>The hit-for-miss marker stored for an uncacheable answer: its lifetime without its body.</summary>
     public CachedObject AsMarker() => new()
     {

@@ -8,6 +8,9 @@ namespace Opskit.Edge.Caching;
 /// The object store: key → variants (one per set of Vary values). Lookups are lock-free and allocation-free
 /// (alternate lookup by <see cref="ReadOnlySpan{T}"/> key); inserts, purges, bans and evictions take one lock.
 /// Evicts least-recently-used objects (approximate: by a last-used stamp) when the size limit is passed.
+/// <c>BAN</c> is lazy, as in Varnish: a ban is added to a list in O(1); a lookup checks an object against the bans
+/// newer than it (none in the common case: one comparison), and a background walk (the ban lurker) checks every
+/// object in small batches, removes the banned ones, then drops the bans every object has been checked against.
 /// </summary>
 internal sealed class HttpCache
 {
@@ -16,9 +19,14 @@ internal sealed class HttpCache
     private readonly ConcurrentDictionary<string, CachedObject[]> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedObject[]>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly Lock _writeLock = new();
-    private readonly long _sizeLimit;
+    private long _sizeLimit;
+    private readonly Lock _banLock = new();
     private long _size;
     private long _evictions;
+    private Ban? _bans;
+    private long _banSequence;
+    private long _retiredUpTo;
+    private int _lurking;
 
     public HttpCache(long sizeLimitBytes)
     {
@@ -28,9 +36,46 @@ internal sealed class HttpCache
 
     public long Size => Volatile.Read(ref _size);
 
+    /// <summary>The size limit in bytes; lowering it (a reload) evicts down to 90 % of the new limit at once.</summary>
+    public long SizeLimit
+    {
+        get => Volatile.Read(ref _sizeLimit);
+        set
+        {
+            lock (_writeLock)
+            {
+                Volatile.Write(ref _sizeLimit, value);
+                if (Volatile.Read(ref _size) > value)
+                {
+                    EvictLocked(value * 9 / 10);
+                }
+            }
+        }
+    }
+
     public long Evictions => Volatile.Read(ref _evictions);
 
     public int Count => _entries.Count;
+
+    /// <summary>Bans not yet checked against every object (the ban list's length).</summary>
+    public int BanCount
+    {
+        get
+        {
+            var count = 0;
+            for (var ban = Volatile.Read(ref _bans); ban is not null; ban = ban.Older)
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Objects to check per batch of the ban lurker, and the pause between batches (Varnish: 1000 and 10 ms).</summary>
+    internal const int LurkerBatch = 1000;
+
+    private static readonly TimeSpan LurkerPause = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The variant of <paramref name="key"/> matching the request's Vary headers, or null.</summary>
     public CachedObject? Lookup(ReadOnlySpan<char> key, IHeaderDictionary requestHeaders)
@@ -44,6 +89,12 @@ internal sealed class HttpCache
         {
             if (VaryMatches(variant, requestHeaders))
             {
+                if (IsBanned(variant))
+                {
+                    Remove(variant);
+                    return null;
+                }
+
                 return variant;
             }
         }
@@ -71,16 +122,33 @@ internal sealed class HttpCache
         return other is { Encoded: false } ? other : null;
     }
 
-    /// <summary>Stores (or replaces the matching variant of) an object; evicts when over the size limit.</summary>
-    public bool Insert(CachedObject item)
+    /// <summary>The number of the newest ban: a fetch notes it when it starts, so bans during the fetch apply to its object.</summary>
+    public long BanSequenceNow => Volatile.Read(ref _banSequence);
+
+    /// <summary>
+    /// Stores (or replaces the matching variant of) an object; evicts when over the size limit. An object fetched
+    /// from before a ban (<paramref name="fetchedAsOf"/>, from <see cref="BanSequenceNow"/>) that the ban matches is
+    /// not stored.
+    /// </summary>
+    public bool Insert(CachedObject item, long? fetchedAsOf = null)
     {
-        if (item.Size > _sizeLimit / 2)
+        if (item.Size > SizeLimit / 2)
         {
             return false; // One object may not flush half the cache.
         }
 
         lock (_writeLock)
         {
+            // Under the write lock, so the lurker's walk (which notes the ban number under it) sees this object.
+            item.BanSequence = fetchedAsOf ?? Volatile.Read(ref _banSequence);
+
+            // Fetched before bans the lurker has already retired: they cannot be checked any more, so not stored
+            // (rare: needs a whole walk during one fetch; the client still got its answer).
+            if (item.BanSequence < _retiredUpTo || IsBanned(item))
+            {
+                return false;
+            }
+
             var variants = _entries.TryGetValue(item.Key, out var existing) ? existing : NoVariants;
             var next = new List<CachedObject>(variants.Length + 1) { item };
             foreach (var variant in variants)
@@ -115,32 +183,112 @@ internal sealed class HttpCache
         }
     }
 
-    /// <summary>Removes every object whose URL (path and query) matches and, when given, whose host is <paramref name="host"/>.</summary>
-    public int Ban(string? host, string? prefix, Regex? pattern)
+    /// <summary>
+    /// Invalidates every object stored before now whose URL (path and query) starts with <paramref name="prefix"/> and
+    /// matches <paramref name="pattern"/> and, when given, whose host is <paramref name="host"/>. Returns at once with
+    /// the ban's number; the objects go at their next lookup or when the lurker reaches them.
+    /// </summary>
+    public long Ban(string? host, string? prefix, Regex? pattern)
     {
-        var removed = 0;
-        lock (_writeLock)
+        long sequence;
+        lock (_banLock)
         {
-            foreach (var (key, variants) in _entries)
+            sequence = _banSequence + 1;
+            Volatile.Write(ref _bans, new Ban(sequence, host, prefix, pattern, _bans));
+            Volatile.Write(ref _banSequence, sequence);
+        }
+
+        if (Interlocked.Exchange(ref _lurking, 1) == 0)
+        {
+            _ = Task.Run(LurkAsync);
+        }
+
+        return sequence;
+    }
+
+    /// <summary>True when a ban newer than the object's last check matches it; otherwise records the check.</summary>
+    private bool IsBanned(CachedObject item)
+    {
+        var bans = Volatile.Read(ref _bans);
+        var checkedUpTo = Volatile.Read(ref item.BanSequence);
+        if (bans is null || bans.Sequence <= checkedUpTo)
+        {
+            return false;
+        }
+
+        for (var ban = bans; ban is not null && ban.Sequence > checkedUpTo; ban = ban.Older)
+        {
+            if (ban.Matches(item))
             {
-                var first = variants[0];
-                if (host is not null && !string.Equals(first.Host, host, StringComparison.OrdinalIgnoreCase))
+                return true;
+            }
+        }
+
+        Volatile.Write(ref item.BanSequence, bans.Sequence);
+        return false;
+    }
+
+    /// <summary>
+    /// The ban lurker: walks every object in batches with a pause between them (lookups keep their rate), removes the
+    /// banned ones, then drops the bans that every object has now been checked against; again while bans remain.
+    /// </summary>
+    private async Task LurkAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                long head;
+                lock (_writeLock)
                 {
-                    continue;
+                    head = Volatile.Read(ref _banSequence);
                 }
 
-                if ((prefix is null || first.PathAndQuery.StartsWith(prefix, StringComparison.Ordinal))
-                    && (pattern is null || pattern.IsMatch(first.PathAndQuery)))
+                var inBatch = 0;
+                foreach (var (_, variants) in _entries)
                 {
-                    if (_entries.TryRemove(key, out var gone))
+                    foreach (var variant in variants)
                     {
-                        removed += Account(gone);
+                        if (IsBanned(variant))
+                        {
+                            Remove(variant);
+                        }
+                    }
+
+                    if (++inBatch == LurkerBatch)
+                    {
+                        inBatch = 0;
+                        await Task.Delay(LurkerPause).ConfigureAwait(false);
+                    }
+                }
+
+                // Objects stored during the walk carry a sequence at or above the one read before it: every object now
+                // has been checked against the bans up to head, so those bans have nothing left to do.
+                lock (_writeLock)
+                {
+                    lock (_banLock)
+                    {
+                        Volatile.Write(ref _bans, _bans?.Without(head));
+                        _retiredUpTo = head;
+                        if (_bans is null)
+                        {
+                            Volatile.Write(ref _lurking, 0);
+                            return;
+                        }
                     }
                 }
             }
         }
+        catch (Exception) when (ResetLurker())
+        {
+            throw; // Not reached: ResetLurker returns false, so the exception keeps its stack.
+        }
+    }
 
-        return removed;
+    private bool ResetLurker()
+    {
+        Volatile.Write(ref _lurking, 0);
+        return false;
     }
 
     /// <summary>Drops a hit-for-miss marker or an expired object (called when a fetch replaces nothing).</summary>
@@ -255,5 +403,5 @@ internal sealed class HttpCache
     public static string UpstreamRequestValue(IHeaderDictionary headers, string name) =>
         string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase)
             ? string.Empty
-            : headers[name].ToString();
+            : VaryValue.Normalize(headers[name]);
 }

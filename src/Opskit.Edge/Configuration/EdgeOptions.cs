@@ -11,7 +11,7 @@ public sealed class EdgeOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Edge";
 
-    /// <summary>Listen URL(s), separated by ';'. Default <c>http://127.0.0.1:8080</c>. Changing it needs a restart.</summary>
+    /// <summary>Listen URL(s), separated by ';'. Default <c>http://127.0.0.1:8080</c>. Applied on reload (Kestrel rebinds).</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>Admin listener for <c>/metrics</c> and <c>/status</c>, e.g. <c>http://127.0.0.1:8081</c>. Default empty: off.</summary>
@@ -63,6 +63,14 @@ public sealed class CacheOptions
 
     /// <summary>Keep when the response gives no <c>stale-if-error</c> (Varnish <c>default_keep</c>). Default 0.</summary>
     public double DefaultKeepSeconds { get; set; }
+
+    /// <summary>
+    /// Targeted cache-control fields (RFC 9213) obeyed instead of <c>Cache-Control</c>, most specific first; the first
+    /// valid one present wins. Default (unset) <c>Opskit-Cache-Control</c>, <c>CDN-Cache-Control</c>; an empty list
+    /// (<c>[]</c> in JSON is not bindable, so use one empty string) obeys only <c>Cache-Control</c>.
+    /// </summary>
+    /// <remarks>Null by default because the configuration binder appends to a pre-filled list instead of replacing it.</remarks>
+    public List<string>? TargetedFields { get; set; }
 }
 
 /// <summary>Upstream timeouts (Varnish <c>connect_timeout</c> and <c>first_byte_timeout</c> defaults).</summary>

@@ -43,6 +43,30 @@ internal static class EdgeOptionsValidation
             errors.Add("Edge:Upstream: timeouts must be positive");
         }
 
+        foreach (var field in options.Cache.TargetedFields ?? [])
+        {
+            if (field.Length > 0 && !IsToken(field))
+            {
+                errors.Add($"Edge:Cache:TargetedFields: '{field}' is not a header field name");
+            }
+        }
+
+        // Kestrel rebinds these on reload: a URL it cannot parse must be refused here, before it gets there.
+        var listen = options.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (listen.Length == 0)
+        {
+            errors.Add("Edge:Listen: at least one URL, e.g. http://127.0.0.1:8080");
+        }
+
+        foreach (var url in listen)
+        {
+            var host = url.Replace("://*:", "://localhost:", StringComparison.Ordinal).Replace("://+:", "://localhost:", StringComparison.Ordinal);
+            if (!Uri.TryCreate(host, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp)
+            {
+                errors.Add($"Edge:Listen: '{url}' must be an http URL, e.g. http://127.0.0.1:8080");
+            }
+        }
+
         if (options.AdminListen.Length > 0
             && (!Uri.TryCreate(options.AdminListen, UriKind.Absolute, out var admin) || admin.Port <= 0 || admin.Scheme != Uri.UriSchemeHttp))
         {
@@ -111,5 +135,18 @@ internal static class EdgeOptionsValidation
         }
 
         return errors;
+    }
+
+    private static bool IsToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

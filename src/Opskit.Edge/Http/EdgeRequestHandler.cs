@@ -214,7 +214,7 @@ internal sealed partial class EdgeRequestHandler
         var destination = PickDestination(feature);
         if (destination is null)
         {
-            await ServeStaleOrProblemAsync(context, stale, null, decision, snapshot, isHead,
+            await ServeStaleOrProblemAsync(context, stale, null, null, decision, snapshot, isHead,
                 $"every destination of cluster '{feature.Cluster.Config.ClusterId}' is marked sick by its health probe").ConfigureAwait(false);
             return;
         }
@@ -224,42 +224,141 @@ internal sealed partial class EdgeRequestHandler
         upstream.Stale = Revalidatable(item);
         var address = new Uri(destination.Model.Config.Address);
         FetchResult result;
+        InflightBody.Reader? reader;
         var xcache = MissValue;
         if (item is { HitForMiss: true } && state == CacheState.Fresh)
         {
             // Hit-for-miss: the last answer was uncacheable, so requests do not wait for each other.
             result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
+            reader = result.Streaming?.First;
         }
         else
         {
             var (shared, leader) = Coalesce(address, upstream, snapshot.Defaults);
             result = await shared.ConfigureAwait(false);
+            reader = leader ? result.Streaming?.First : null;
             if (!leader && result.Response is { } theirs && (theirs.HitForMiss || !HttpCache.VaryMatches(theirs, request.Headers)))
             {
                 // Someone else's uncacheable answer (maybe with their Set-Cookie) is never shared, nor a variant for
                 // other Vary values: fetch our own.
                 result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
+                reader = result.Streaming?.First;
             }
             else if (!leader)
             {
+                // Served from the same in-flight body, from its first byte; when that was already dropped (an object
+                // over the limit passing through), fetched again for this client.
                 xcache = HitValue;
+                if (result.Streaming is { } streaming && (reader = streaming.Attach()) is null)
+                {
+                    xcache = MissValue;
+                    result = await FetchAndStoreAsync(address, upstream, snapshot.Defaults).ConfigureAwait(false);
+                    reader = result.Streaming?.First;
+                }
             }
         }
 
-        if (result.TooLarge)
+        using (reader)
         {
-            await PassAsync(context, next, feature, decision, snapshot).ConfigureAwait(false);
+            if (result.Failed)
+            {
+                await ServeStaleOrProblemAsync(context, stale, result, reader, decision, snapshot, isHead,
+                    result.Error?.Message ?? $"upstream answered {result.Response?.Status}").ConfigureAwait(false);
+                return;
+            }
+
+            await ServeFetchedAsync(context, result, reader, xcache, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Serves a fetched answer: streamed while it arrives, except for HEAD and Range requests, which wait for the
+    /// whole object (a HEAD needs no body and a range is cut from the stored one; past the object limit a range
+    /// request gets the whole 200 as it streams, which RFC 9110 §14.2 allows).
+    /// </summary>
+    private async Task ServeFetchedAsync(
+        HttpContext context, FetchResult result, InflightBody.Reader? reader, StringValues xcache, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string handling)
+    {
+        var item = result.Response!;
+        if (result.Completion is { } completion && reader is not null && (isHead || context.Request.Headers.Range.Count != 0))
+        {
+            if (isHead)
+            {
+                reader.Dispose(); // A HEAD reads nothing: an object over the limit need not be fetched for it.
+            }
+
+            if (await completion.ConfigureAwait(false) is { } whole)
+            {
+                await Serve(context, whole, _time.GetUtcNow(), xcache, decision, snapshot, isHead, handling).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (reader is null || result.Streaming is not { } streaming)
+        {
+            await Serve(context, item, _time.GetUtcNow(), xcache, decision, snapshot, isHead, handling).ConfigureAwait(false);
             return;
         }
 
-        if (result.Failed)
+        await StreamAsync(context, item, streaming, reader, xcache, decision, snapshot, isHead, handling).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the headers now and each part of the body as soon as the origin sent it.</summary>
+    private async Task StreamAsync(
+        HttpContext context, CachedObject item, InflightBody streaming, InflightBody.Reader reader, StringValues xcache, GateDecision decision,
+        EdgeSnapshot snapshot, bool isHead, string handling)
+    {
+        var now = _time.GetUtcNow();
+        if (WriteHead(context, item, now, xcache, decision, snapshot))
         {
-            await ServeStaleOrProblemAsync(context, stale, result, decision, snapshot, isHead,
-                result.Error?.Message ?? $"upstream answered {result.Response?.Status}").ConfigureAwait(false);
+            LogAccess(context, StatusCodes.Status304NotModified, 0, handling);
             return;
         }
 
-        await Serve(context, result.Response!, _time.GetUtcNow(), xcache, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+        var response = context.Response;
+        if (streaming.ContentLength is { } length)
+        {
+            response.ContentLength = length;
+        }
+
+        long sent = 0;
+        if (!isHead)
+        {
+            try
+            {
+                while (true)
+                {
+                    var chunk = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                    if (chunk.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    await response.Body.WriteAsync(chunk, context.RequestAborted).ConfigureAwait(false);
+                    sent += chunk.Length;
+                }
+            }
+            catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // The origin failed halfway: the client's response must end as failed, not look complete.
+                LogStreamFailed(_logger, item.PathAndQuery, ex.InnerException?.Message ?? ex.Message);
+                context.Abort();
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; the fetch goes on for the others and the cache.
+            }
+        }
+
+        LogAccess(context, item.Status, sent, handling);
+    }
+
+    private void LogAccess(HttpContext context, int status, long bytes, string handling)
+    {
+        if (_accessLog.Enabled)
+        {
+            _accessLog.Log(context, status, bytes, handling);
+        }
     }
 
     /// <summary>
@@ -296,7 +395,7 @@ internal sealed partial class EdgeRequestHandler
     }
 
     private async Task ServeStaleOrProblemAsync(
-        HttpContext context, CachedObject? stale, FetchResult? result, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string detail)
+        HttpContext context, CachedObject? stale, FetchResult? result, InflightBody.Reader? reader, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string detail)
     {
         if (stale is not null)
         {
@@ -305,9 +404,9 @@ internal sealed partial class EdgeRequestHandler
             return;
         }
 
-        if (result?.Response is { } errorResponse)
+        if (result?.Response is not null)
         {
-            await Serve(context, errorResponse, _time.GetUtcNow(), MissValue, decision, snapshot, isHead, "miss").ConfigureAwait(false);
+            await ServeFetchedAsync(context, result, reader, MissValue, decision, snapshot, isHead, "miss").ConfigureAwait(false);
             return;
         }
 
@@ -335,33 +434,64 @@ internal sealed partial class EdgeRequestHandler
     {
         try
         {
-            completion.TrySetResult(await FetchAndStoreAsync(address, upstream, defaults).ConfigureAwait(false));
+            var result = await FetchAndStoreAsync(address, upstream, defaults).ConfigureAwait(false);
+            completion.TrySetResult(result);
+
+            // Requests arriving while the body streams join it; the key leaves the in-flight table once the object is
+            // stored (or failed), so a request arriving then finds one or the other.
+            if (result.Completion is { } stored)
+            {
+                await stored.ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            completion.TrySetResult(new FetchResult(null, default, ex, false));
+            completion.TrySetResult(new FetchResult(null, default, ex));
         }
         finally
         {
-            // Removed after the object is in the cache, so a request arriving now finds one or the other.
             _inflight.TryRemove(new KeyValuePair<string, Task<FetchResult>>(upstream.Key, completion.Task));
         }
     }
 
+    /// <summary>Fetches; an uncacheable answer marks its key at once, a cacheable one is stored when its body is complete.</summary>
     private async Task<FetchResult> FetchAndStoreAsync(Uri address, UpstreamRequest upstream, CacheDefaults defaults)
     {
         _metrics.UpstreamFetch();
+        var asOf = _cache.BanSequenceNow;
         var result = await _fetcher.FetchAsync(address, upstream, defaults, _stopping).ConfigureAwait(false);
-        if (result.Response is { } response && !result.Failed)
-        {
-            _cache.Insert(response.HitForMiss ? response.AsMarker() : response);
-        }
-        else if (result.Failed)
+        if (result.Failed)
         {
             LogFetchFailed(_logger, address, upstream.PathAndQuery, result.Error?.Message ?? $"status {result.Response?.Status}");
+            return result;
+        }
+
+        var response = result.Response!;
+        if (response.HitForMiss)
+        {
+            _cache.Insert(response.AsMarker(), asOf);
+        }
+        else if (result.Completion is { } completion)
+        {
+            return result with { Completion = StoreWhenCompleteAsync(completion, asOf) };
+        }
+        else
+        {
+            _cache.Insert(response, asOf);
         }
 
         return result;
+    }
+
+    private async Task<CachedObject?> StoreWhenCompleteAsync(Task<CachedObject?> completion, long asOf)
+    {
+        if (await completion.ConfigureAwait(false) is { } whole)
+        {
+            _cache.Insert(whole, asOf);
+            return whole;
+        }
+
+        return null;
     }
 
     /// <summary>Grace: the stale object is served now and one background fetch refreshes it.</summary>
@@ -391,7 +521,18 @@ internal sealed partial class EdgeRequestHandler
 
         var upstream = UpstreamRequest.From(context.Request, key, acceptsGzip, feature.Route.Config.RouteId, policy, snapshot);
         upstream.Stale = Revalidatable(stale);
-        Coalesce(new Uri(destination.Model.Config.Address), upstream, snapshot.Defaults);
+        var (refresh, leader) = Coalesce(new Uri(destination.Model.Config.Address), upstream, snapshot.Defaults);
+        if (leader)
+        {
+            _ = ReleaseFirstReaderAsync(refresh);
+        }
+    }
+
+    /// <summary>A background refresh has no client: its reader is let go, so only the cache waits for the body.</summary>
+    private static async Task ReleaseFirstReaderAsync(Task<FetchResult> fetch)
+    {
+        var result = await fetch.ConfigureAwait(false);
+        result.Streaming?.First.Dispose();
     }
 
     private DestinationState? PickDestination(IReverseProxyFeature feature)
@@ -439,7 +580,8 @@ internal sealed partial class EdgeRequestHandler
         return healthy > 0;
     }
 
-    private Task Serve(HttpContext context, CachedObject item, DateTimeOffset now, StringValues xcache, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string handling)
+    /// <summary>Status and headers of <paramref name="item"/>; true when it answered a client's conditional request with 304.</summary>
+    private static bool WriteHead(HttpContext context, CachedObject item, DateTimeOffset now, StringValues xcache, GateDecision decision, EdgeSnapshot snapshot)
     {
         item.LastUsedTicks = now.UtcTicks;
         var response = context.Response;
@@ -457,13 +599,23 @@ internal sealed partial class EdgeRequestHandler
             headers[snapshot.DecisionHeader] = DecisionValues[(int)decision];
         }
 
-        var body = item.Body;
         if (item.Status == StatusCodes.Status200OK && IsNotModified(context.Request.Headers, item))
         {
             // Answered from the cache like Varnish does: 304 with the object's headers and no body.
             response.StatusCode = StatusCodes.Status304NotModified;
             headers.ContentType = default;
             headers.ContentEncoding = default;
+            return true;
+        }
+
+        return false;
+    }
+
+    private Task Serve(HttpContext context, CachedObject item, DateTimeOffset now, StringValues xcache, GateDecision decision, EdgeSnapshot snapshot, bool isHead, string handling)
+    {
+        var response = context.Response;
+        if (WriteHead(context, item, now, xcache, decision, snapshot))
+        {
             if (_accessLog.Enabled)
             {
                 _accessLog.Log(context, StatusCodes.Status304NotModified, 0, handling);
@@ -472,6 +624,7 @@ internal sealed partial class EdgeRequestHandler
             return Task.CompletedTask;
         }
 
+        var body = item.Body;
         if (item.Status == StatusCodes.Status200OK && context.Request.Headers.Range.Count != 0
             && RangeResponse.TryServe(context, item, isHead) is { } ranged)
         {
@@ -553,6 +706,9 @@ internal sealed partial class EdgeRequestHandler
 
         return result;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "upstream body of {Path} failed halfway, client response aborted: {Reason}")]
+    private static partial void LogStreamFailed(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "upstream fetch {Address}{Path} failed: {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, Uri address, string path, string reason);

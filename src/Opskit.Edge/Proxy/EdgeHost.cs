@@ -61,17 +61,15 @@ internal static partial class EdgeHost
             throw new OptionsValidationException(EdgeOptions.Section, typeof(EdgeOptions), errors);
         }
 
-        var urls = startOptions.Listen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var adminPort = 0;
-        if (startOptions.AdminListen.Length > 0)
+        // Kestrel endpoints from Edge:Listen/AdminListen, rebound on reload (see ListenEndpoints).
+        var endpoints = new ListenEndpoints(startOptions.Listen, startOptions.AdminListen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            urls.Add(startOptions.AdminListen);
-            adminPort = new Uri(startOptions.AdminListen).Port;
-        }
+            kestrel.AddServerHeader = false;
+            kestrel.Configure(endpoints.Configuration, reloadOnChange: true);
+        });
 
-        builder.WebHost.UseUrls([.. urls]);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-
+        builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(settings.Time ?? TimeProvider.System);
         builder.Services.AddOptions<EdgeOptions>().Bind(edgeSection);
         builder.Services.AddSingleton<EdgeMetrics>();
@@ -110,8 +108,9 @@ internal static partial class EdgeHost
         var purge = app.Services.GetRequiredService<PurgeHandler>();
         var handler = app.Services.GetRequiredService<EdgeRequestHandler>();
         var admin = app.Services.GetRequiredService<AdminEndpoints>();
+        var runtime = app.Services.GetRequiredService<EdgeRuntime>();
         app.Use((context, next) =>
-            adminPort != 0 && context.Connection.LocalPort == adminPort ? admin.HandleAsync(context)
+            runtime.Current.AdminPort is var adminPort && adminPort != 0 && context.Connection.LocalPort == adminPort ? admin.HandleAsync(context)
             : purge.TryHandle(context) ?? handler.TryServeFast(context) ?? ServerWideOptions.TryHandle(context) ?? next(context));
 
         // Explicit, so routing runs after the fast path (WebApplication would otherwise put it first).

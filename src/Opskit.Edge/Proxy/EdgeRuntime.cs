@@ -29,6 +29,9 @@ internal sealed class EdgeSnapshot(
     /// <summary>Every gate's upstream user header (and the default one): only the proxy may send them upstream.</summary>
     public string[] UserHeaders { get; } = userHeaders ?? [new GateOptions().UpstreamHeader];
 
+    /// <summary>The admin listener's port (0 when off): requests arriving on it are admin requests.</summary>
+    public int AdminPort { get; } = ListenEndpoints.AdminPort(options.AdminListen);
+
     public RoutePolicy PolicyFor(string routeId) => Policies.TryGetValue(routeId, out var policy) ? policy : DefaultPolicy;
 
     public bool MayPurge(IPAddress? address)
@@ -57,7 +60,8 @@ internal sealed class EdgeSnapshot(
 
 /// <summary>
 /// Holds the current <see cref="EdgeSnapshot"/> and rebuilds it when the <c>Edge</c> section changes (YARP reloads
-/// routes and clusters on its own). Profile stores are shared by file and schema and survive reloads, so a rollout
+/// routes and clusters on its own); a valid change also applies the listen addresses (Kestrel rebinds), the cache size
+/// (lowering it evicts), the object limit and the first-byte timeout. Profile stores are shared by file and schema and survive reloads, so a rollout
 /// percentage change does not reopen the database. Requests read <see cref="Current"/> once: no locks.
 /// </summary>
 internal sealed partial class EdgeRuntime : IDisposable
@@ -66,13 +70,21 @@ internal sealed partial class EdgeRuntime : IDisposable
     private readonly ILogger _logger;
     private readonly EdgeMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly HttpCache _cache;
+    private readonly UpstreamFetcher _fetcher;
+    private readonly ListenEndpoints _endpoints;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Path, ProfileTableSchema Schema), ProfileStore> _stores = [];
     private readonly IDisposable? _subscription;
     private volatile EdgeSnapshot _current;
 
-    public EdgeRuntime(IOptionsMonitor<EdgeOptions> options, ILoggerFactory loggerFactory, EdgeMetrics metrics, TimeProvider time)
+    public EdgeRuntime(
+        IOptionsMonitor<EdgeOptions> options, ILoggerFactory loggerFactory, EdgeMetrics metrics, TimeProvider time, HttpCache cache, UpstreamFetcher fetcher,
+        ListenEndpoints endpoints)
     {
+        _cache = cache;
+        _fetcher = fetcher;
+        _endpoints = endpoints;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Opskit.Edge.Configuration");
         _metrics = metrics;
@@ -95,6 +107,10 @@ internal sealed partial class EdgeRuntime : IDisposable
         try
         {
             _current = Build(options);
+            _cache.SizeLimit = (long)options.Cache.SizeLimitMegabytes << 20;
+            _fetcher.MaxObjectBytes = options.Cache.MaxObjectKilobytes * 1024;
+            _fetcher.FirstByteTimeout = TimeSpan.FromSeconds(options.Upstream.FirstByteTimeoutSeconds);
+            _endpoints.Apply(options.Listen, options.AdminListen);
             LogReloaded(_logger, options.Policies.Count);
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
@@ -151,7 +167,8 @@ internal sealed partial class EdgeRuntime : IDisposable
                 TimeSpan.FromSeconds(options.Cache.DefaultTtlSeconds),
                 TimeSpan.FromSeconds(options.Cache.DefaultGraceSeconds),
                 TimeSpan.FromSeconds(options.Cache.DefaultKeepSeconds),
-                CacheDefaults.Varnish.HitForMissTtl);
+                CacheDefaults.Varnish.HitForMissTtl,
+                options.Cache.TargetedFields is { } fields ? fields.FindAll(f => f.Length > 0) : null);
             return new EdgeSnapshot(policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), acl, defaults, options.DecisionHeader, options, [.. userHeaders]);
         }
     }

@@ -116,14 +116,14 @@ internal sealed class UpstreamRequest
         return false;
     }
 
-    /// <summary>The value of a request header as sent upstream (for Vary).</summary>
+    /// <summary>The value of a request header as sent upstream, normalized as a Vary key (<see cref="VaryValue"/>).</summary>
     public string HeaderValue(string name)
     {
         foreach (var (header, values) in Headers)
         {
             if (string.Equals(header, name, StringComparison.OrdinalIgnoreCase))
             {
-                return string.Join(", ", values);
+                return VaryValue.Normalize(values);
             }
         }
 
@@ -131,16 +131,26 @@ internal sealed class UpstreamRequest
     }
 }
 
-/// <summary>Outcome of one upstream fetch.</summary>
-internal sealed record FetchResult(CachedObject? Response, CacheLifetime Lifetime, Exception? Error, bool TooLarge)
+/// <summary>
+/// Outcome of one upstream fetch, known when the response headers arrive. <see cref="Response"/> has the headers and
+/// lifetime; its body is still arriving in <see cref="Streaming"/> (null when the answer is already whole, a
+/// revalidated object). <see cref="Completion"/> gives the object with its whole body when the origin finished and it
+/// fits the object limit, or null (failed halfway, over the limit).
+/// </summary>
+internal sealed record FetchResult(CachedObject? Response, CacheLifetime Lifetime, Exception? Error)
 {
+    public InflightBody? Streaming { get; init; }
+
+    public Task<CachedObject?>? Completion { get; init; }
+
     /// <summary>A connection error, a timeout or a 5xx (not 501, which is an answer, not a failure).</summary>
     public bool Failed => Error is not null || (Response is not null && Response.Status >= 500 && Response.Status != 501);
 }
 
 /// <summary>
 /// Fetches cacheable answers from an upstream destination (misses and grace refreshes): a GET with the client's
-/// end-to-end headers minus credentials, connect and first-byte timeouts, the body buffered up to the object limit.
+/// end-to-end headers minus credentials, connect and first-byte timeouts. The result comes back with the headers; the
+/// body is read in the background into an <see cref="InflightBody"/> that clients read while it arrives (issue #18).
 /// Uncacheable answers still come back (marked), so the requester gets them; only their key is then hit-for-miss.
 /// </summary>
 internal sealed class UpstreamFetcher : IDisposable
@@ -151,8 +161,8 @@ internal sealed class UpstreamFetcher : IDisposable
     };
 
     private readonly HttpMessageInvoker _client;
-    private readonly TimeSpan _firstByteTimeout;
-    private readonly int _maxObjectBytes;
+    private long _firstByteTimeoutTicks;
+    private int _maxObjectBytes;
     private readonly TimeProvider _time;
 
     public UpstreamFetcher(TimeSpan connectTimeout, TimeSpan firstByteTimeout, int maxObjectBytes, TimeProvider time)
@@ -167,9 +177,23 @@ internal sealed class UpstreamFetcher : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             ActivityHeadersPropagator = null,
         });
-        _firstByteTimeout = firstByteTimeout;
-        _maxObjectBytes = maxObjectBytes;
+        FirstByteTimeout = firstByteTimeout;
+        MaxObjectBytes = maxObjectBytes;
         _time = time;
+    }
+
+    /// <summary>Time until the response headers arrive (reloadable: read per fetch).</summary>
+    public TimeSpan FirstByteTimeout
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _firstByteTimeoutTicks));
+        set => Volatile.Write(ref _firstByteTimeoutTicks, value.Ticks);
+    }
+
+    /// <summary>Largest object stored (reloadable: read per fetch).</summary>
+    public int MaxObjectBytes
+    {
+        get => Volatile.Read(ref _maxObjectBytes);
+        set => Volatile.Write(ref _maxObjectBytes, value);
     }
 
     public async Task<FetchResult> FetchAsync(Uri destination, UpstreamRequest request, CacheDefaults defaults, CancellationToken cancellationToken)
@@ -215,7 +239,7 @@ internal sealed class UpstreamFetcher : IDisposable
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_firstByteTimeout);
+        timeout.CancelAfter(FirstByteTimeout);
         HttpResponseMessage response;
         try
         {
@@ -223,43 +247,27 @@ internal sealed class UpstreamFetcher : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new FetchResult(null, default, ex, false);
+            return new FetchResult(null, default, ex);
         }
 
-        using (response)
+        var handedOver = false;
+        try
         {
             var now = _time.GetUtcNow();
 
             // The origin's fields as received, before any typed access parses (and would re-serialize) them: a proxy
             // forwards and stores header values byte for byte (issue #18).
             var raw = RawHeaders(response);
-            var contentLength = response.Content.Headers.ContentLength;
-            if (contentLength > _maxObjectBytes)
-            {
-                return new FetchResult(null, default, null, true);
-            }
-
-            byte[] body;
-            try
-            {
-                body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                return new FetchResult(null, default, ex, false);
-            }
-            catch (InvalidDataException)
-            {
-                return new FetchResult(null, default, null, true);
-            }
-
             var status = (int)response.StatusCode;
+            byte[] body = [];
+            var revalidatedOk = false;
             if (status == 304 && request.Stale is { } revalidated)
             {
                 // The stored object is still good: its headers updated with the 304's (RFC 9111 §3.2, §4.3.4).
                 raw = Updated(revalidated.Headers, raw);
                 status = revalidated.Status;
                 body = revalidated.Body;
+                revalidatedOk = true;
             }
 
             var lifetime = CachePolicy.Decide(status, raw, defaults, now);
@@ -316,7 +324,22 @@ internal sealed class UpstreamFetcher : IDisposable
                 KeepUntil = now + ttl + lifetime.Grace + lifetime.Keep,
                 LastUsedTicks = now.UtcTicks,
             };
-            return new FetchResult(item, lifetime, null, false);
+            if (revalidatedOk)
+            {
+                return new FetchResult(item, lifetime, null);
+            }
+
+            var streaming = new InflightBody(MaxObjectBytes, response.Content.Headers.ContentLength);
+            var completion = PumpAsync(response, streaming, item, cancellationToken);
+            handedOver = true;
+            return new FetchResult(item, lifetime, null) { Streaming = streaming, Completion = completion };
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                response.Dispose();
+            }
         }
     }
 
@@ -376,49 +399,53 @@ internal sealed class UpstreamFetcher : IDisposable
         return array;
     }
 
-    private async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the origin's body into <paramref name="body"/> as it arrives; the object with its whole body when it
+    /// completed within the limit. Stops when the body is over the limit and nobody reads it any more.
+    /// </summary>
+    private static async Task<CachedObject?> PumpAsync(HttpResponseMessage response, InflightBody body, CachedObject head, CancellationToken cancellationToken)
     {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        await Task.Yield(); // The caller gets the headers now; the body follows in the background.
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
             {
-                var length = 0;
                 while (true)
                 {
-                    if (length == buffer.Length)
-                    {
-                        if (buffer.Length >= _maxObjectBytes)
-                        {
-                            throw new InvalidDataException("object larger than the limit");
-                        }
-
-                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxObjectBytes + 1));
-                        buffer.AsSpan(0, length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = bigger;
-                    }
-
-                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    var read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
                         break;
                     }
 
-                    length += read;
-                    if (length > _maxObjectBytes)
+                    await body.AppendAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    if (body.OverLimit && body.ReaderCount == 0)
                     {
-                        throw new InvalidDataException("object larger than the limit");
+                        body.Fail(new OperationCanceledException("nobody reads the rest of an object over the limit"));
+                        return null;
                     }
                 }
+            }
 
-                return buffer.AsSpan(0, length).ToArray();
-            }
-            finally
+            if (body.ContentLength is { } expected && body.Length != expected)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                throw new IOException($"the origin sent {body.Length} of {expected} bytes");
             }
+
+            body.Complete();
+            return body.ToArray() is { } whole ? head.WithBody(whole) : null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            body.Fail(ex);
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            response.Dispose();
         }
     }
 

@@ -249,9 +249,9 @@ public sealed class CacheRulesTests : IAsyncLifetime
 
         Assert.All(stale, r => Assert.Equal("HIT", r.XCache()));
         Assert.All(stale, r => Assert.Equal(original.Body(), r.Body()));
-        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2, TimeSpan.FromSeconds(10), "the background refresh to reach the origin");
+        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2, TimeSpan.FromSeconds(60), "the background refresh to reach the origin");
         _upstream.Hold = false;
-        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2 && _edge.Handler.InflightFetches == 0, TimeSpan.FromSeconds(10), "one background refresh");
+        await Eventually.AssertAsync(() => _upstream.Count("/grace") == 2 && _edge.Handler.InflightFetches == 0, TimeSpan.FromSeconds(60), "one background refresh");
         var refreshed = await _edge.GetAsync(url);
         Assert.Equal("HIT", refreshed.XCache());
         Assert.NotEqual(original.Body(), refreshed.Body());
@@ -357,6 +357,49 @@ public sealed class CacheRulesTests : IAsyncLifetime
         await _edge.GetAsync(url + "&cdn=max-age%3D100");
         var second = await _edge.GetAsync(url + "&cdn=max-age%3D100");
         Assert.Equal("HIT", second.XCache());
+    }
+
+    [Fact]
+    public async Task Opskit_Cache_Control_takes_precedence_over_CDN_Cache_Control_and_Cache_Control()
+    {
+        const string url = "/occ?cc=no-store&cdn=no-store&occ=max-age%3D100";
+        await _edge.GetAsync(url);
+        Assert.Equal("HIT", (await _edge.GetAsync(url)).XCache());
+
+        // Invalid (not a structured dictionary): ignored as if absent, so CDN-Cache-Control's no-store applies.
+        const string invalid = "/occ-invalid?cc=max-age%3D100&cdn=no-store&occ=max-age%3D%22";
+        await _edge.GetAsync(invalid);
+        Assert.Equal("MISS", (await _edge.GetAsync(invalid)).XCache());
+    }
+
+    [Fact]
+    public async Task The_targeted_fields_are_configurable()
+    {
+        await using var edge = await EdgeServer.StartAsync(_upstream, new Dictionary<string, string?> { ["Edge:Cache:TargetedFields:0"] = "Acme-Cache-Control" }, _time);
+
+        // Only Acme-Cache-Control is targeted at this cache now: Opskit-Cache-Control is an ordinary field.
+        const string ours = "/acme?cc=no-store&h=Acme-Cache-Control:max-age%3D100";
+        const string notOurs = "/not-acme?cc=no-store&occ=max-age%3D100";
+        await edge.GetAsync(ours);
+        await edge.GetAsync(notOurs);
+
+        Assert.Equal("HIT", (await edge.GetAsync(ours)).XCache());
+        Assert.Equal("MISS", (await edge.GetAsync(notOurs)).XCache());
+    }
+
+    [Fact]
+    public async Task Vary_values_match_across_whitespace_and_line_splits_but_not_order()
+    {
+        const string url = "/varyws?vary=Accept-Language";
+        await _edge.GetAsync(url, null, ("Accept-Language", "en, fr"));
+        var oneLine = await _edge.GetAsync(url, null, ("Accept-Language", "en,fr"));
+        var twoLines = await _edge.GetAsync(url, null, ("Accept-Language", "en"), ("Accept-Language", "fr"));
+        var spaced = await _edge.GetAsync(url, null, ("Accept-Language", "en ,\tfr"));
+        var reordered = await _edge.GetAsync(url, null, ("Accept-Language", "fr, en"));
+
+        Assert.Equal(("HIT", "HIT", "HIT"), (oneLine.XCache(), twoLines.XCache(), spaced.XCache()));
+        Assert.Equal("MISS", reordered.XCache());
+        Assert.Equal(2, _upstream.Count("/varyws"));
     }
 
     [Fact]

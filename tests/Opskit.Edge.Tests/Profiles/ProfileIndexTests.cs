@@ -61,7 +61,7 @@ public sealed class ProfileIndexTests
         using var store = new ProfileStore(path, new ProfileTableSchema(), new ListLogger(), metrics, TimeProvider.System);
         var before = Answers(store);
 
-        await Eventually.AssertAsync(() => store.IndexReady, TimeSpan.FromSeconds(10), "index built");
+        await Eventually.AssertAsync(() => store.IndexReady, TimeSpan.FromSeconds(60), "index built");
         var after = Answers(store);
 
         Assert.Equal(before, after);

@@ -152,7 +152,7 @@ public sealed class ProfileStoreTests : IDisposable
 
         ProfileFiles.Create(path, ["new-user"]);
 
-        await Eventually.AssertAsync(() => Lookup(store, "new-user") == ProfileLookupResult.Found, TimeSpan.FromSeconds(30), "swap to the new file");
+        await Eventually.AssertAsync(() => Lookup(store, "new-user") == ProfileLookupResult.Found, TimeSpan.FromSeconds(60), "swap to the new file");
         Assert.Equal(ProfileLookupResult.NotFound, Lookup(store, "old-user"));
     }
 
@@ -166,7 +166,7 @@ public sealed class ProfileStoreTests : IDisposable
 
         ProfileFiles.Create(path, ["alice"]);
 
-        await Eventually.AssertAsync(() => Lookup(store, "alice") == ProfileLookupResult.Found, TimeSpan.FromSeconds(30), "recovery");
+        await Eventually.AssertAsync(() => Lookup(store, "alice") == ProfileLookupResult.Found, TimeSpan.FromSeconds(60), "recovery");
         Assert.Equal(ProfileStoreState.Loaded, store.State);
     }
 
@@ -179,7 +179,7 @@ public sealed class ProfileStoreTests : IDisposable
 
         ProfileFiles.Create(path, ["late"]);
 
-        await Eventually.AssertAsync(() => Lookup(store, "late") == ProfileLookupResult.Found, TimeSpan.FromSeconds(30), "late file");
+        await Eventually.AssertAsync(() => Lookup(store, "late") == ProfileLookupResult.Found, TimeSpan.FromSeconds(60), "late file");
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed class ProfileStoreTests : IDisposable
         {
             ProfileFiles.Create(path, [$"gen-{i}", "shared"]);
             var expected = $"gen-{i}";
-            await Eventually.AssertAsync(() => Lookup(store, expected) == ProfileLookupResult.Found, TimeSpan.FromSeconds(10), $"generation {i}");
+            await Eventually.AssertAsync(() => Lookup(store, expected) == ProfileLookupResult.Found, TimeSpan.FromSeconds(60), $"generation {i}");
         }
 
         await stop.CancelAsync();

@@ -157,13 +157,13 @@ public sealed class GateTests : IAsyncLifetime
             }
         })).ToArray();
 
-        await Eventually.AssertAsync(() => Volatile.Read(ref requests) > 200, TimeSpan.FromSeconds(10), "load running");
+        await Eventually.AssertAsync(() => Volatile.Read(ref requests) > 200, TimeSpan.FromSeconds(60), "load running");
         Assert.Equal(0, Interlocked.Read(ref switchedAt));
         ProfileFiles.Create(Db, ["new-user"]); // written elsewhere, renamed over
         var renamedAt = Stopwatch.GetTimestamp();
         await Eventually.AssertAsync(() => Interlocked.Read(ref switchedAt) != 0, TimeSpan.FromSeconds(5), "decision switch");
         var afterSwitch = Volatile.Read(ref requests);
-        await Eventually.AssertAsync(() => Volatile.Read(ref requests) > afterSwitch + 200, TimeSpan.FromSeconds(10), "load after the swap");
+        await Eventually.AssertAsync(() => Volatile.Read(ref requests) > afterSwitch + 200, TimeSpan.FromSeconds(60), "load after the swap");
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
@@ -188,7 +188,7 @@ public sealed class GateTests : IAsyncLifetime
         Assert.Equal("holdout", (await edge.GetAsync("/cfg", "userId=alice")).Decision());
         await File.WriteAllTextAsync(config, Config(100), TestContext.Current.CancellationToken);
 
-        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "personalized", TimeSpan.FromSeconds(10), "reload");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "personalized", TimeSpan.FromSeconds(60), "reload");
 
         // Invalid changes (a half-written file, then a bad value) are rejected and the previous settings stay in force.
         foreach (var invalid in new[] { Config(50)[..40], Config(150) })
@@ -206,7 +206,7 @@ public sealed class GateTests : IAsyncLifetime
         }
 
         await File.WriteAllTextAsync(config, Config(0), TestContext.Current.CancellationToken);
-        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "holdout", TimeSpan.FromSeconds(10), "valid change after rejected ones");
+        await Eventually.AssertAsync(async () => (await edge.GetAsync("/cfg", "userId=alice")).Decision() == "holdout", TimeSpan.FromSeconds(60), "valid change after rejected ones");
 
         string Config(int percentage) => $$"""
             {

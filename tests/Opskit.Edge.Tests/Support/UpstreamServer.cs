@@ -10,8 +10,11 @@ namespace Opskit.Edge.Tests.Support;
 
 /// <summary>
 /// A real origin on loopback that counts its requests per path. The query string tells it what to answer:
-/// <c>cc</c> (Cache-Control), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
-/// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes), <c>hold=1</c> (wait while <see cref="Hold"/> is on).
+/// <c>cc</c> (Cache-Control), <c>cdn</c>/<c>occ</c> (CDN-/Opskit-Cache-Control), <c>h=Name:value</c> (any field), <c>expires</c>/<c>date</c>, <c>age</c>, <c>vary</c>, <c>setcookie=1</c>,
+/// <c>status</c>, <c>delay</c> (ms), <c>size</c> (body bytes), <c>hold=1</c> (wait while <see cref="Hold"/> is on),
+/// <c>part=N</c> (a streamed body: N bytes of 'a' sent at once, then, once <see cref="Hold"/> is off, <c>rest</c> bytes
+/// of 'b', or with <c>abort=1</c> the connection reset instead), <c>stream=N</c> (N bytes in 16 KiB writes, chunked
+/// unless <c>cl=1</c>).
 /// <see cref="Failing"/> makes every answer a 500,
 /// <see cref="Healthy"/> drives <c>/health</c>.
 /// </summary>
@@ -19,6 +22,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly ConcurrentDictionary<string, int> _finished = new();
     private TaskCompletionSource _held = Released();
     private int _healthChecks;
 
@@ -60,6 +64,9 @@ internal sealed class UpstreamServer : IAsyncDisposable
 
     public int Count(string path) => _counts.TryGetValue(path, out var n) ? n : 0;
 
+    /// <summary>How many answers to <paramref name="path"/> the origin finished sending.</summary>
+    public int Finished(string path) => _finished.TryGetValue(path, out var n) ? n : 0;
+
     public static async Task<UpstreamServer> StartAsync()
     {
         var port = FreePort.Tcp();
@@ -99,6 +106,20 @@ internal sealed class UpstreamServer : IAsyncDisposable
         }
 
         var response = context.Response;
+        if (q.TryGetValue("part", out var part))
+        {
+            await StreamPartsAsync(context, int.Parse(part!, CultureInfo.InvariantCulture));
+            _finished.AddOrUpdate(path, 1, (_, n) => n + 1);
+            return;
+        }
+
+        if (q.TryGetValue("stream", out var streamed))
+        {
+            await StreamAsync(context, int.Parse(streamed!, CultureInfo.InvariantCulture));
+            _finished.AddOrUpdate(path, 1, (_, n) => n + 1);
+            return;
+        }
+
         if (Failing)
         {
             response.StatusCode = 500;
@@ -115,6 +136,17 @@ internal sealed class UpstreamServer : IAsyncDisposable
         if (q.TryGetValue("cdn", out var cdn))
         {
             response.Headers["CDN-Cache-Control"] = cdn.ToString();
+        }
+
+        if (q.TryGetValue("occ", out var occ))
+        {
+            response.Headers["Opskit-Cache-Control"] = occ.ToString();
+        }
+
+        if (q.TryGetValue("h", out var extra))
+        {
+            var colon = extra.ToString().IndexOf(':', StringComparison.Ordinal);
+            response.Headers[extra.ToString()[..colon]] = extra.ToString()[(colon + 1)..];
         }
 
         if (q.TryGetValue("date", out var date))
@@ -170,6 +202,48 @@ internal sealed class UpstreamServer : IAsyncDisposable
         if (response.StatusCode is not (204 or 304))
         {
             await response.WriteAsync(body);
+        }
+    }
+
+    private async Task StreamPartsAsync(HttpContext context, int first)
+    {
+        var q = context.Request.Query;
+        var response = context.Response;
+        response.ContentType = "text/plain";
+        response.Headers.CacheControl = "max-age=600";
+        await response.Body.WriteAsync(Enumerable.Repeat((byte)'a', first).ToArray());
+        await response.Body.FlushAsync();
+        await Volatile.Read(ref _held).Task;
+        if (q.ContainsKey("abort"))
+        {
+            context.Abort();
+            return;
+        }
+
+        var rest = q.TryGetValue("rest", out var r) ? int.Parse(r!, CultureInfo.InvariantCulture) : 0;
+        await response.Body.WriteAsync(Enumerable.Repeat((byte)'b', rest).ToArray());
+    }
+
+    private static async Task StreamAsync(HttpContext context, int length)
+    {
+        var response = context.Response;
+        response.ContentType = "application/octet-stream";
+        response.Headers.CacheControl = "max-age=600";
+        if (context.Request.Query.ContainsKey("cl"))
+        {
+            response.ContentLength = length;
+        }
+
+        var chunk = new byte[16 * 1024];
+        for (var sent = 0; sent < length; sent += chunk.Length)
+        {
+            var n = Math.Min(chunk.Length, length - sent);
+            for (var i = 0; i < n; i++)
+            {
+                chunk[i] = (byte)((sent + i) % 251);
+            }
+
+            await response.Body.WriteAsync(chunk.AsMemory(0, n), context.RequestAborted);
         }
     }
 
