@@ -45,7 +45,15 @@ public sealed partial class CommandLineTests
     {
         using var dataDir = new TempDirectory();
         var services = ToolRegistry.All.OfType<IServiceTool>().ToList();
-        await using var up = RepoPaths.StartOpskit(["up", "--data-dir", dataDir.Path]);
+        // Free ports rather than the defaults: anything else on the machine holding 8000/8080/8125/9102 (another
+        // opskit up, a developer's statsd) must not fail this test; the defaults are checked by each tool's tests.
+        int statsdPort = FreePort.TcpAndUdp(), mgmtPort = FreePort.Tcp(), promPort = FreePort.Tcp();
+        await using var up = RepoPaths.StartOpskit(
+        [
+            "up", "--data-dir", dataDir.Path, "--edge-listen", $"http://127.0.0.1:{FreePort.Tcp()}", "--edge-admin", $"http://127.0.0.1:{FreePort.Tcp()}",
+            "--cluster-urls", $"http://127.0.0.1:{FreePort.Tcp()}", "--statsd-port", $"{statsdPort}",
+            "--statsd-mgmt-port", $"{mgmtPort}", "--statsd-prometheus-port", $"{promPort}",
+        ]);
 
         if (services.Count == 0)
         {

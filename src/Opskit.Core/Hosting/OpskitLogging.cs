@@ -22,7 +22,6 @@ public static class OpskitLogging
         // Per-request framework logs would drown the services' own lines (and cost time on hot
         // paths); the services log what matters themselves, access logs included.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        logging.AddFilter("Yarp", LogLevel.Warning);
         return logging;
     }
 

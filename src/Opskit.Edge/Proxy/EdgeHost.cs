@@ -25,30 +25,12 @@ internal static partial class EdgeHost
 {
     public static WebApplication Build(EdgeHostSettings settings)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = OpskitWebHost.CreateBuilder(new OpskitWebHostOptions { LoggerFactory = settings.LoggerFactory });
         builder.Configuration.Sources.Clear();
         settings.Configure(builder.Configuration);
 
-        builder.Logging.ClearProviders();
-
-        // ASP.NET Core and YARP log every request at Information; a proxy must not write two lines per request.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // YARP logs every proxied request at Information; a proxy must not write a line per request.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
-
-        // "Hosting failed to start" carries the whole stack trace of a bind error that `opskit edge` reports in one
-        // line (issue #20); a background service that stops the host is still logged (Critical).
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        if (settings.LoggerFactory is { } shared)
-        {
-            builder.Services.AddSingleton(shared);
-        }
-        else
-        {
-            builder.Logging.AddOpskitConsole();
-        }
-
-        // The caller owns Ctrl-C/SIGTERM (System.CommandLine's token, or `opskit up`).
-        builder.Services.AddCallerOwnedLifetime();
 
         var edgeSection = builder.Configuration.GetSection(EdgeOptions.Section);
         var startOptions = edgeSection.Get<EdgeOptions>() ?? new EdgeOptions();
