@@ -87,10 +87,11 @@ public sealed class ClusterToolStartupTests
     [Fact]
     public async Task Host_and_port_are_where_it_listens()
     {
-        // A model folder that fails to load ends the run once Kestrel has bound: the bound address is in the log.
+        // A model folder that fails to load ends the run once Kestrel has bound (EmbeddingRuntime waits for the host
+        // to have started before it stops it): the bound address is in the log.
         var port = FreePort.Tcp();
         using var folder = new TempDirectory();
-        await File.WriteAllTextAsync(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "model.onnx"), "not a model", TestContext.Current.CancellationToken);
         var (exit, output, _) = await RunAsync("--model", folder.Path, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(1, exit);

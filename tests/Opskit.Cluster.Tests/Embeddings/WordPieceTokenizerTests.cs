@@ -4,7 +4,7 @@ namespace Opskit.Cluster.Tests.Embeddings;
 
 public sealed class WordPieceTokenizerTests
 {
-    private static readonly Lazy<WordPieceTokenizer> Tokenizer = new(() => WordPieceTokenizer.FromVocabulary(new MiniLmResources().Load().Vocabulary));
+    private static readonly Lazy<WordPieceTokenizer> Tokenizer = new(() => WordPieceTokenizer.Create(new MiniLmResources().Load().Tokenizer));
 
     private static int[] Encode(string text, int max = 256)
     {
