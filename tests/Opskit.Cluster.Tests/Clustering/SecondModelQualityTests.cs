@@ -35,6 +35,7 @@ public sealed class SecondModelQualityTests
             var matrix = EmbeddedSets.Embed(model, set.Texts);
             var result = SentenceClusterer.Cluster(matrix, new ClusteringParameters());
             defaults.Add(VMeasure.Score(set.Labels, VMeasure.Labels(set.Texts.Length, result.Clusters)));
+            Assert.Single(result.Clusters);
             louvain.Add(VMeasure.Score(set.Labels, OtherMethods.Louvain(matrix, 10, 1.0)));
             var (within, between) = MeanCosines(matrix, set.Labels);
             cosines.Add(string.Create(CultureInfo.InvariantCulture, $"{within:F2} / {between:F2}"));
