@@ -139,4 +139,21 @@ public sealed class WordPieceTokenizerTests
         var error = Assert.Throws<InvalidDataException>(() => WordPieceTokenizer.Create(settings with { UnkToken = "<unk>" }));
         Assert.Contains("<unk>", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Why You Need To Dog Walking")]
+    [InlineData("Café crème brûlée à la française, naïve résumé [SEP] 東京 👍🏽")]
+    public void Encoding_allocates_nothing_once_warm(string text)
+    {
+        var ids = new int[256];
+        var tokenizer = Tokenizer.Value;
+        tokenizer.Encode(text, ids);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            tokenizer.Encode(text, ids);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
