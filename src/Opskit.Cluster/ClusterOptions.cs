@@ -8,7 +8,7 @@ internal sealed record ClusterOptions
     /// <summary>Listen addresses (Kestrel <c>--urls</c> syntax). Loopback unless configured.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8000";
 
-    /// <summary>Folder with another model (<c>model.onnx</c> + <c>vocab.txt</c>); null = the bundled all-MiniLM-L6-v2.</summary>
+    /// <summary>Folder with another model (<c>model.onnx</c> + <c>tokenizer.json</c>); null = the bundled all-MiniLM-L6-v2.</summary>
     public string? ModelDirectory { get; init; }
 
     /// <summary>Largest request body; larger requests get 413.</summary>
@@ -35,9 +35,9 @@ internal sealed record ClusterOptions
         Require(MaxBodyBytes > 0, "--max-body-bytes", "must be positive");
         Require(MaxSentences > 0, "--max-sentences", "must be positive");
         Require(Model.IntraOpThreads > 0, "--intra-op-threads", "must be positive");
-        Require(Model.MaxTokens is >= 2 and <= 8192, "--max-tokens", "must be between 2 and 8192");
+        Require(Model.MaxTokens is null or (>= 2 and <= 8192), "--max-tokens", "must be between 2 and 8192");
         Require(Batching.MaxBatchSize > 0, "--max-batch-size", "must be positive");
-        Require(Batching.TokenBudget >= Model.MaxTokens, "--token-budget", "must be at least --max-tokens");
+        Require(Batching.TokenBudget >= (Model.MaxTokens ?? (ModelDirectory is null ? MiniLmResources.Limits.Resolve() : 2)), "--token-budget", "must be at least --max-tokens");
         Require(Batching.QueueCapacity > 0, "--queue-capacity", "must be positive");
         Require(Batching.Workers > 0, "--batch-workers", "must be positive");
         Require(Batching.MaxWait >= TimeSpan.Zero, "--max-wait-ms", "must not be negative");

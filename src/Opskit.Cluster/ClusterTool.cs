@@ -27,9 +27,9 @@ public sealed class ClusterTool : IServiceTool
         var urls = new Option<string?>("--urls") { Description = $"Listen addresses, ';'-separated [default: {defaults.Urls}]." };
         var host = new Option<string?>("--host") { Description = "Address to listen on, as uvicorn's --host (shorthand for --urls http://HOST:PORT) [default: 127.0.0.1]." };
         var port = new Option<int?>("--port") { Description = "Port to listen on, as uvicorn's --port (shorthand for --urls http://HOST:PORT) [default: 8000]." };
-        var model = new Option<DirectoryInfo?>("--model") { Description = "Folder with another BERT-family sentence-transformers export (model.onnx + vocab.txt); default: bundled all-MiniLM-L6-v2." };
-        var pooling = new Option<Pooling>("--pooling") { Description = "Pooling of token vectors: Mean or Cls.", DefaultValueFactory = _ => defaults.Model.Pooling };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Truncation length including [CLS] and [SEP].", DefaultValueFactory = _ => defaults.Model.MaxTokens };
+        var model = new Option<DirectoryInfo?>("--model") { Description = "Folder with another BERT-family sentence-transformers export (model.onnx or onnx/model.onnx, tokenizer.json); default: bundled all-MiniLM-L6-v2." };
+        var pooling = new Option<Pooling?>("--pooling") { Description = "Pooling of token vectors: Mean or Cls [default: the model's, from 1_Pooling/config.json; Mean]." };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Truncation length including [CLS] and [SEP] [default: the model's, as sentence-transformers reads it; 256 for all-MiniLM-L6-v2]." };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads per model call (default: cores ÷ batch workers, at least 1)." };
         var spinning = new Option<bool>("--allow-spinning") { Description = "Let idle ONNX Runtime threads spin (lower latency on a dedicated machine, wasted CPU otherwise)." };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Most sentences per model call.", DefaultValueFactory = _ => defaults.Batching.MaxBatchSize };

@@ -35,7 +35,8 @@ public sealed class ClusterToolTests
         Assert.Equal("http://127.0.0.1:8000", options.Urls);
         Assert.Equal(2 * 1024 * 1024, options.MaxBodyBytes);
         Assert.Equal(4096, options.MaxSentences);
-        Assert.Equal(256, options.Model.MaxTokens);
+        Assert.Null(options.Model.MaxTokens);
+        Assert.Equal(256, Opskit.Cluster.Embeddings.MiniLmResources.Limits.Resolve());
         Assert.False(options.Model.AllowSpinning);
         Assert.Equal(16, options.Batching.MaxBatchSize);
         Assert.Equal(Environment.ProcessorCount, options.Batching.Workers);
@@ -49,7 +50,7 @@ public sealed class ClusterToolTests
     {
         // The files are there (so the up-front check passes) but are not a model: loading fails after start.
         using var folder = new Opskit.Testing.TempDirectory();
-        await File.WriteAllTextAsync(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "model.onnx"), "not a model", TestContext.Current.CancellationToken);
         var port = Opskit.Testing.FreePort.Tcp();
         var command = new ClusterTool().CreateCommand();

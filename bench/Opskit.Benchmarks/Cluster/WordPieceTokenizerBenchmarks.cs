@@ -14,7 +14,7 @@ public class WordPieceTokenizerBenchmarks
     public string Text { get; set; } = string.Empty;
 
     [GlobalSetup]
-    public void Setup() => _tokenizer = WordPieceTokenizer.FromVocabulary(new MiniLmResources().Load().Vocabulary);
+    public void Setup() => _tokenizer = WordPieceTokenizer.Create(new MiniLmResources().Load().Tokenizer);
 
     [Benchmark]
     public int Encode() => _tokenizer.Encode(Text, _ids);

@@ -17,7 +17,7 @@ internal static class OperatorProfile
 {
     public static void Run(ModelFiles files, string[] titles, int[] batchSizes, int sentencesPerSize)
     {
-        var tokenizer = WordPieceTokenizer.FromVocabulary(files.Vocabulary);
+        var tokenizer = WordPieceTokenizer.Create(files.Tokenizer);
         var tokenized = titles.Select(t => Encode(tokenizer, t)).OrderBy(t => t.Length).ToArray();
         var meanTokens = tokenized.Average(t => t.Length);
         Console.WriteLine($"{tokenized.Length} titles, {meanTokens:F1} tokens on average with [CLS] and [SEP] (min {tokenized[0].Length}, max {tokenized[^1].Length})");

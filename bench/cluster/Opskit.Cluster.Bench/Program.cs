@@ -19,7 +19,7 @@ static string[] ReadTitles(string path) => File.ReadLines(path).Where(l => l.Len
 
 if (args.Length >= 2 && args[0] == "export-model")
 {
-    ModelExport.Write(args[1]);
+    ModelFolderWriter.Write(args[1], new MiniLmResources().Load(), MiniLmResources.Architecture());
     return 0;
 }
 
@@ -83,7 +83,7 @@ var titlesFile = Path.Combine(root, "tests", "Opskit.Cluster.Tests", "Clustering
 var titles = ReadTitles(titlesFile);
 var work = Path.Combine(root, "artifacts", "cluster-bench");
 var modelDir = Path.Combine(work, "all-MiniLM-L6-v2");
-ModelExport.Write(modelDir);
+ModelFolderWriter.Write(modelDir, new MiniLmResources().Load(), MiniLmResources.Architecture());
 var opskitDll = Path.Combine(root, "src", "Opskit", "bin", "Release", "net10.0", "opskit.dll");
 var benchDir = Path.Combine(root, "bench", "cluster");
 var samples = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);

@@ -23,9 +23,9 @@ internal sealed class EmbeddingModel : IDisposable
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
         ModelId = files.ModelId;
-        MaxTokens = options.MaxTokens;
-        _pooling = options.Pooling;
-        Tokenizer = WordPieceTokenizer.FromVocabulary(files.Vocabulary);
+        MaxTokens = options.MaxTokens ?? files.Limits.Resolve(files.Tokenizer.TruncationMaxLength);
+        _pooling = options.Pooling ?? files.Pooling;
+        Tokenizer = WordPieceTokenizer.Create(files.Tokenizer);
         using var sessionOptions = new SessionOptions
         {
             IntraOpNumThreads = options.IntraOpThreads,

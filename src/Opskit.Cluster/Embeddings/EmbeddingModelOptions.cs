@@ -10,10 +10,14 @@ internal sealed record EmbeddingModelOptions
     /// </summary>
     public int IntraOpThreads { get; init; } = 1;
 
-    /// <summary>Truncation length including <c>[CLS]</c> and <c>[SEP]</c> (all-MiniLM-L6-v2: 256).</summary>
-    public int MaxTokens { get; init; } = 256;
+    /// <summary>
+    /// Truncation length including <c>[CLS]</c> and <c>[SEP]</c>; null: the model's own, chosen as sentence-transformers
+    /// chooses it (<see cref="SequenceLength"/>; all-MiniLM-L6-v2: 256).
+    /// </summary>
+    public int? MaxTokens { get; init; }
 
-    public Pooling Pooling { get; init; } = Pooling.Mean;
+    /// <summary>Pooling of token vectors; null: the model's own (<c>1_Pooling/config.json</c>; mean when it says nothing).</summary>
+    public Pooling? Pooling { get; init; }
 
     /// <summary>
     /// Whether idle ONNX Runtime worker threads spin waiting for work. Off by default: in a service the

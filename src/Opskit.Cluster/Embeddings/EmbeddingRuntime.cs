@@ -65,8 +65,21 @@ internal sealed partial class EmbeddingRuntime(
             // One line: the cause is in the message; a stack trace would only say where the file was read.
             LogLoadFailed(logger, ex.Message);
             LoadFailed = true;
+
+            // Stop once the host has started, not while the server is still binding: a stop requested in the middle of
+            // start-up raced with Kestrel (sometimes it never bound or logged where it listens, and a bind failure
+            // could be reported as the load failure). When start-up fails instead, stoppingToken ends the wait.
+            await WhenStartedAsync(lifetime, stoppingToken).ConfigureAwait(false);
             lifetime.StopApplication();
         }
+    }
+
+    private static async Task WhenStartedAsync(IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetResult());
+        await started.Task.ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

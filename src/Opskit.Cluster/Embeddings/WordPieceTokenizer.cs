@@ -1,65 +1,123 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
 namespace Opskit.Cluster.Embeddings;
 
 /// <summary>
-/// Uncased BERT WordPiece, as sentence-transformers and transformers.js run it for all-MiniLM-L6-v2:
-/// clean control characters, space out CJK ideographs, lower-case, strip accents, split on whitespace
-/// and punctuation, then greedy longest-match word pieces with <c>##</c> continuations; a word over
-/// 100 characters or with an unknown piece becomes <c>[UNK]</c>. Output is <c>[CLS] … [SEP]</c>,
-/// truncated so that both specials fit. Thread-safe: the vocabulary is read-only after construction.
+/// A BERT-family WordPiece tokenizer as Hugging Face <c>tokenizers</c> runs a model's <c>tokenizer.json</c> (what
+/// sentence-transformers, TEI and transformers.js use): added tokens are split off the raw text first (and, for
+/// those marked <c>normalized</c>, off the normalized text), the rest goes through the BertNormalizer (clean text,
+/// space out CJK ideographs, strip accents, lower-case — each as the file says), the BertPreTokenizer (whitespace
+/// and punctuation) and greedy longest-match WordPiece with the continuing-subword prefix; a word over
+/// <see cref="TokenizerSettings.MaxInputCharsPerWord"/> code points or with an unknown piece is the unknown token.
+/// Output is <c>[CLS] … [SEP]</c>, truncated so that both fit. Thread-safe: read-only after construction.
 /// </summary>
 /// <remarks>
 /// Microsoft.ML.Tokenizers 2.0.1 BertTokenizer was tried first against the golden file and differed on 8
 /// of 21 items: accented Latin and Greek became <c>[UNK]</c> (it strips accents with
 /// <see cref="string.Normalize()"/>, a no-op under InvariantGlobalization), tabs and newlines were not
 /// word breaks, <c>=</c>, <c>©</c>, <c>®</c>, <c>™</c> and the emoji were dropped, and kana split
-/// differently. This implementation matches all 21 and allocates nothing per sentence beyond pooled buffers.
+/// differently. This implementation matches all of them and allocates nothing per sentence beyond pooled buffers.
 /// </remarks>
 internal sealed class WordPieceTokenizer
 {
-    /// <summary>Longest word (in code points) that is split into pieces; longer words are <c>[UNK]</c>.</summary>
-    public const int MaxInputCharsPerWord = 100;
-
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _words;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _continuations;
-
-    private readonly (string Content, int Id)[] _addedTokens;
     private readonly string[] _tokens;
+    private readonly bool[] _special;
+    private readonly AddedTokenMatcher _rawAdded;
+    private readonly AddedTokenMatcher _normalizedAdded;
+    private readonly bool _cleanText;
+    private readonly bool _chineseChars;
+    private readonly bool _lowercase;
+    private readonly bool _stripAccents;
+    private readonly string _prefix;
 
-    private WordPieceTokenizer(Dictionary<string, int> words, Dictionary<string, int> continuations, int cls, int sep, int unk, int pad, (string Content, int Id)[] addedTokens)
+    private WordPieceTokenizer(TokenizerSettings settings)
     {
-        _addedTokens = addedTokens;
-        var size = 0;
-        foreach (var id in words.Values)
-        {
-            size = Math.Max(size, id + 1);
-        }
+        Settings = settings;
+        _cleanText = settings.CleanText;
+        _chineseChars = settings.HandleChineseChars;
+        _lowercase = settings.Lowercase;
+        _stripAccents = settings.StripsAccents;
+        _prefix = settings.ContinuingSubwordPrefix;
+        MaxInputCharsPerWord = settings.MaxInputCharsPerWord;
 
-        foreach (var id in continuations.Values)
+        var words = new Dictionary<string, int>(settings.Vocabulary.Count, StringComparer.Ordinal);
+        var continuations = new Dictionary<string, int>(settings.Vocabulary.Count / 4, StringComparer.Ordinal);
+        var size = settings.Vocabulary.Count;
+        foreach (var added in settings.AddedTokens)
         {
-            size = Math.Max(size, id + 1);
+            size = Math.Max(size, added.Id + 1);
         }
 
         _tokens = new string[size];
-        foreach (var (word, id) in words)
+        _special = new bool[size];
+        for (var id = 0; id < settings.Vocabulary.Count; id++)
         {
-            _tokens[id] = word;
+            var token = settings.Vocabulary[id];
+            _tokens[id] = token;
+            // As Hugging Face's WordPiece: a first piece is looked up as it is, a later one with the prefix in front.
+            words.TryAdd(token, id);
+            if (_prefix.Length > 0 && token.Length > _prefix.Length && token.StartsWith(_prefix, StringComparison.Ordinal))
+            {
+                continuations.TryAdd(token[_prefix.Length..], id);
+            }
         }
 
-        foreach (var (piece, id) in continuations)
+        foreach (var added in settings.AddedTokens)
         {
-            _tokens[id] = "##" + piece;
+            _tokens[added.Id] ??= added.Content;
+            _special[added.Id] |= added.Special;
         }
+
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
         _continuations = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
-        ClsId = cls;
-        SepId = sep;
-        UnkId = unk;
-        PadId = pad;
-        VocabularySize = words.Count + continuations.Count;
+        int Id(string token, string role) => settings.AddedTokens.FirstOrDefault(t => t.Content == token)?.Id
+            ?? (words.TryGetValue(token, out var id) ? id : throw new InvalidDataException($"the tokenizer's {role} '{token}' is neither an added token nor in the vocabulary"));
+        ClsId = Id(settings.ClsToken, "first token");
+        SepId = Id(settings.SepToken, "last token");
+        UnkId = Id(settings.UnkToken, "unknown token");
+        PadId = settings.AddedTokens.FirstOrDefault(t => t.Content == settings.PadToken)?.Id ?? (words.TryGetValue(settings.PadToken, out var pad) ? pad : 0);
+        VocabularySize = size;
+
+        // Hugging Face matches the tokens marked normalized in the normalized text, against their normalized spelling.
+        var raw = new List<AddedTokenMatcher.Entry>();
+        var normalized = new List<AddedTokenMatcher.Entry>();
+        foreach (var added in settings.AddedTokens)
+        {
+            if (added.Normalized)
+            {
+                var buffer = new CharBuffer(added.Content.Length + 8);
+                try
+                {
+                    Normalize(added.Content, ref buffer);
+                    if (buffer.Length > 0)
+                    {
+                        normalized.Add(new AddedTokenMatcher.Entry(buffer.Span.ToString(), added));
+                    }
+                }
+                finally
+                {
+                    buffer.Dispose();
+                }
+            }
+            else
+            {
+                raw.Add(new AddedTokenMatcher.Entry(added.Content, added));
+            }
+        }
+
+        _rawAdded = new AddedTokenMatcher(raw);
+        _normalizedAdded = new AddedTokenMatcher(normalized);
     }
+
+    /// <summary>What this tokenizer was built from.</summary>
+    public TokenizerSettings Settings { get; }
+
+    /// <summary>Longest word (in code points) that is split into pieces; longer words are the unknown token.</summary>
+    public int MaxInputCharsPerWord { get; }
 
     public int ClsId { get; }
 
@@ -69,58 +127,24 @@ internal sealed class WordPieceTokenizer
 
     public int PadId { get; }
 
+    /// <summary>One more than the largest id (vocabulary and added tokens).</summary>
     public int VocabularySize { get; }
 
-    /// <summary>Builds a tokenizer from the text of a BERT <c>vocab.txt</c> (one token per line, LF or CRLF).</summary>
-    public static WordPieceTokenizer FromVocabulary(string vocabText)
+    /// <summary>A tokenizer that runs <paramref name="settings"/>.</summary>
+    /// <exception cref="InvalidDataException">The special tokens the settings name have no id.</exception>
+    public static WordPieceTokenizer Create(TokenizerSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(vocabText);
-        var words = new Dictionary<string, int>(32_000, StringComparer.Ordinal);
-        var continuations = new Dictionary<string, int>(8_000, StringComparer.Ordinal);
-        var id = 0;
-        foreach (var rawLine in vocabText.AsSpan().EnumerateLines())
-        {
-            var token = rawLine.TrimEnd('\r');
-            if (token.Length == 0 && id > 0 && rawLine.Length == 0)
-            {
-                // Trailing newline at the end of the file: not a token.
-                id++;
-                continue;
-            }
-
-            if (token.StartsWith("##", StringComparison.Ordinal) && token.Length > 2)
-            {
-                continuations.TryAdd(token[2..].ToString(), id);
-            }
-            else
-            {
-                words.TryAdd(token.ToString(), id);
-            }
-
-            id++;
-        }
-
-        int Special(string name) => words.TryGetValue(name, out var value)
-            ? value
-            : throw new InvalidDataException($"vocab.txt has no {name} token");
-
-        // The added tokens of every BERT tokenizer.json (all special, normalized=false, no strip flags); the
-        // longest first, so that a spelling that starts another is never cut short.
-        var added = new List<(string, int)>();
-        foreach (var name in (string[])["[MASK]", "[CLS]", "[SEP]", "[PAD]", "[UNK]"])
-        {
-            if (words.TryGetValue(name, out var addedId))
-            {
-                added.Add((name, addedId));
-            }
-        }
-
-        return new WordPieceTokenizer(words, continuations, Special("[CLS]"), Special("[SEP]"), Special("[UNK]"), Special("[PAD]"), [.. added]);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new WordPieceTokenizer(settings);
     }
 
+    /// <summary>bert-base-uncased's tokenizer over the text of a <c>vocab.txt</c> (one token per line, LF or CRLF).</summary>
+    public static WordPieceTokenizer FromVocabulary(string vocabText) =>
+        Create(TokenizerSettings.BertUncased(TokenizerSettings.ParseVocabulary(vocabText)));
+
     /// <summary>
-    /// Writes <c>[CLS]</c>, the word-piece ids of <paramref name="text"/> and <c>[SEP]</c> into
-    /// <paramref name="ids"/>, truncating so the whole sequence fits; returns the number written.
+    /// Writes <c>[CLS]</c>, the ids of <paramref name="text"/> and <c>[SEP]</c> into <paramref name="ids"/>,
+    /// truncating so the whole sequence fits; returns the number written.
     /// </summary>
     public int Encode(ReadOnlySpan<char> text, Span<int> ids)
     {
@@ -129,43 +153,10 @@ internal sealed class WordPieceTokenizer
             throw new ArgumentException("room for [CLS] and [SEP] is needed", nameof(ids));
         }
 
-        var normalized = new CharBuffer(text.Length + 16);
-        try
-        {
-            var count = 0;
-            ids[count++] = ClsId;
-            var limit = ids.Length - 1;
-            // As Hugging Face tokenizers: the raw text is first split on the added tokens ([CLS], [SEP], [PAD],
-            // [MASK], [UNK]: special, normalized=false, so matched case-sensitively anywhere, even inside a
-            // word), which become their own ids; only the text between them is normalized and word-pieced.
-            var rest = text;
-            while (count < limit)
-            {
-                var (at, length, id) = NextAddedToken(rest);
-                var segment = at < 0 ? rest : rest[..at];
-                normalized.Clear();
-                Normalize(segment, ref normalized);
-                count = AppendSegment(normalized.Span, ids, count, limit);
-                if (at < 0)
-                {
-                    break;
-                }
-
-                if (count < limit)
-                {
-                    ids[count++] = id;
-                }
-
-                rest = rest[(at + length)..];
-            }
-
-            ids[count++] = SepId;
-            return count;
-        }
-        finally
-        {
-            normalized.Dispose();
-        }
+        ids[0] = ClsId;
+        var count = EncodeText(text, ids, 1, ids.Length - 1, null);
+        ids[count++] = SepId;
+        return count;
     }
 
     /// <summary>
@@ -181,42 +172,9 @@ internal sealed class WordPieceTokenizer
             result.Add(new TokenSpan(ClsId, 0, 0, true));
         }
 
-        var origins = new List<(int Start, int End)>();
-        var pieces = new List<(int Start, int End)>();
-        var normalized = new CharBuffer(text.Length + 16);
+        // A character gives at most a few tokens (a Hangul syllable three jamo), so this never truncates.
         var ids = new int[(text.Length * 4) + 8];
-        try
-        {
-            var at = 0;
-            while (true)
-            {
-                var (found, length, id) = NextAddedToken(text.AsSpan(at));
-                var segment = found < 0 ? text.AsSpan(at) : text.AsSpan(at, found);
-                normalized.Clear();
-                origins.Clear();
-                pieces.Clear();
-                Normalize(segment, ref normalized, origins, at);
-                var count = AppendSegment(normalized.Span, ids, 0, ids.Length, pieces);
-                for (var i = 0; i < count; i++)
-                {
-                    var (start, end) = pieces[i];
-                    result.Add(new TokenSpan(ids[i], origins[start].Start, origins[end - 1].End, false));
-                }
-
-                if (found < 0)
-                {
-                    break;
-                }
-
-                result.Add(new TokenSpan(id, at + found, at + found + length, true));
-                at += found + length;
-            }
-        }
-        finally
-        {
-            normalized.Dispose();
-        }
-
+        EncodeText(text, ids, 0, ids.Length, result);
         if (addSpecialTokens)
         {
             result.Add(new TokenSpan(SepId, text.Length, text.Length, true));
@@ -225,26 +183,35 @@ internal sealed class WordPieceTokenizer
         return result;
     }
 
-    /// <summary>The spelling of token <paramref name="id"/> in the vocabulary (<c>##</c> included), or null when there is none.</summary>
-    public string? TokenText(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
-
-    /// <summary>True for the added (special) tokens.</summary>
-    public bool IsSpecial(int id)
+    /// <summary>Number of tokens (with specials) <paramref name="text"/> has before truncation, capped at <paramref name="cap"/>.</summary>
+    public int CountTokens(ReadOnlySpan<char> text, int cap)
     {
-        foreach (var (_, added) in _addedTokens)
+        if (cap <= 512)
         {
-            if (added == id)
-            {
-                return true;
-            }
+            Span<int> scratch = stackalloc int[Math.Max(cap, 2)];
+            return Encode(text, scratch);
         }
 
-        return false;
+        var rented = ArrayPool<int>.Shared.Rent(cap);
+        try
+        {
+            return Encode(text, rented.AsSpan(0, cap));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
     }
+
+    /// <summary>The spelling of token <paramref name="id"/> (continuation prefix included), or null when there is none.</summary>
+    public string? TokenText(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
+
+    /// <summary>True for the added tokens marked special.</summary>
+    public bool IsSpecial(int id) => (uint)id < (uint)_special.Length && _special[id];
 
     /// <summary>
     /// Text of <paramref name="ids"/> as Hugging Face's WordPiece decoder writes it: tokens joined by spaces,
-    /// <c>##</c> pieces glued to the one before, then its clean-up of spaces before punctuation and contractions.
+    /// continuation pieces glued to the one before, then its clean-up of spaces before punctuation and contractions.
     /// </summary>
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens)
     {
@@ -257,9 +224,9 @@ internal sealed class WordPieceTokenizer
             }
 
             var token = TokenText(id) ?? _tokens[UnkId];
-            if (token.StartsWith("##", StringComparison.Ordinal) && token.Length > 2)
+            if (token.Length > _prefix.Length && _prefix.Length > 0 && token.StartsWith(_prefix, StringComparison.Ordinal))
             {
-                builder.Append(token, 2, token.Length - 2);
+                builder.Append(token, _prefix.Length, token.Length - _prefix.Length);
             }
             else
             {
@@ -278,40 +245,98 @@ internal sealed class WordPieceTokenizer
             .ToString();
     }
 
-    /// <summary>Where the first added token starts in <paramref name="text"/>, its length and id; (-1, 0, 0) when none does.</summary>
-    private (int At, int Length, int Id) NextAddedToken(ReadOnlySpan<char> text)
+    /// <summary>
+    /// Appends the ids of <paramref name="text"/> from <paramref name="count"/> until <paramref name="limit"/>;
+    /// <paramref name="spans"/>, when given, receives each id with its range of the input.
+    /// </summary>
+    private int EncodeText(ReadOnlySpan<char> text, Span<int> ids, int count, int limit, List<TokenSpan>? spans)
     {
-        var offset = 0;
-        while (true)
+        var normalized = new CharBuffer(text.Length + 16);
+        var origins = spans is null ? null : new List<(int Start, int End)>();
+        try
         {
-            var bracket = text[offset..].IndexOf('[');
-            if (bracket < 0)
+            // The raw text is first split on the added tokens that are not normalized ([CLS], [SEP], [PAD], [MASK],
+            // [UNK] in BERT's tokenizer.json: matched case-sensitively anywhere, even inside a word), which become
+            // their own ids; only the text between them is normalized and word-pieced.
+            var at = 0;
+            while (count < limit)
             {
-                return (-1, 0, 0);
-            }
-
-            var at = offset + bracket;
-            foreach (var (content, id) in _addedTokens)
-            {
-                if (text[at..].StartsWith(content, StringComparison.Ordinal))
+                var match = _rawAdded.Next(text, at);
+                var end = match.Found ? match.Start : text.Length;
+                normalized.Clear();
+                origins?.Clear();
+                Normalize(text[at..end], ref normalized, origins, at);
+                count = AppendNormalized(normalized.Span, ids, count, limit, spans, origins);
+                if (!match.Found)
                 {
-                    return (at, content.Length, id);
+                    break;
                 }
+
+                if (count < limit)
+                {
+                    ids[count++] = match.Token.Id;
+                    spans?.Add(new TokenSpan(match.Token.Id, match.Start, match.End, match.Token.Special));
+                }
+
+                at = match.End;
             }
 
-            offset = at + 1;
+            return count;
+        }
+        finally
+        {
+            normalized.Dispose();
         }
     }
 
-    /// <summary>Splits normalized text on spaces and punctuation and appends the word pieces of each word.</summary>
-    private int AppendSegment(ReadOnlySpan<char> span, Span<int> ids, int count, int limit, List<(int Start, int End)>? pieces = null)
+    /// <summary>Splits normalized text on the added tokens marked normalized, and word-pieces the rest.</summary>
+    private int AppendNormalized(ReadOnlySpan<char> span, Span<int> ids, int count, int limit, List<TokenSpan>? spans, List<(int Start, int End)>? origins)
+    {
+        if (_normalizedAdded.IsEmpty)
+        {
+            return AppendWords(span, 0, ids, count, limit, spans, origins);
+        }
+
+        var at = 0;
+        while (count < limit)
+        {
+            var match = _normalizedAdded.Next(span, at);
+            var end = match.Found ? match.Start : span.Length;
+            count = AppendWords(span[at..end], at, ids, count, limit, spans, origins);
+            if (!match.Found)
+            {
+                break;
+            }
+
+            if (count < limit)
+            {
+                ids[count++] = match.Token.Id;
+                if (spans is not null && origins is not null)
+                {
+                    spans.Add(new TokenSpan(match.Token.Id, origins[match.Start].Start, origins[match.End - 1].End, match.Token.Special));
+                }
+            }
+
+            at = match.End;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// BertPreTokenizer then WordPiece: splits on whitespace and punctuation and appends the pieces of each word.
+    /// <paramref name="offset"/> is where <paramref name="span"/> starts in the normalized text (for <paramref name="origins"/>).
+    /// </summary>
+    private int AppendWords(ReadOnlySpan<char> span, int offset, Span<int> ids, int count, int limit, List<TokenSpan>? spans, List<(int Start, int End)>? origins)
     {
         var start = 0;
         for (var i = 0; i <= span.Length && count < limit;)
         {
-            if (i == span.Length || span[i] == ' ')
+            // After clean_text every whitespace character is a space; without it, the pre-tokenizer splits on any
+            // (Unicode White_Space, which is all in the BMP).
+            if (i == span.Length || span[i] == ' ' || (!_cleanText && IsWhiteSpaceProperty(span[i])))
             {
-                count = AppendWord(span[start..i], ids, count, limit, start, pieces);
+                count = AppendWord(span[start..i], offset + start, ids, count, limit, spans, origins);
                 start = ++i;
                 continue;
             }
@@ -319,8 +344,8 @@ internal sealed class WordPieceTokenizer
             Rune.DecodeFromUtf16(span[i..], out var rune, out var consumed);
             if (IsPunctuation(rune))
             {
-                count = AppendWord(span[start..i], ids, count, limit, start, pieces);
-                count = AppendWord(span.Slice(i, consumed), ids, count, limit, i, pieces);
+                count = AppendWord(span[start..i], offset + start, ids, count, limit, spans, origins);
+                count = AppendWord(span.Slice(i, consumed), offset + i, ids, count, limit, spans, origins);
                 i += consumed;
                 start = i;
                 continue;
@@ -332,14 +357,75 @@ internal sealed class WordPieceTokenizer
         return count;
     }
 
-    /// <summary>Number of tokens (with specials) <paramref name="text"/> has before truncation, capped at <paramref name="cap"/>.</summary>
-    public int CountTokens(ReadOnlySpan<char> text, int cap)
+    /// <remarks><paramref name="offset"/> is where <paramref name="word"/> starts in the normalized text.</remarks>
+    private int AppendWord(ReadOnlySpan<char> word, int offset, Span<int> ids, int count, int limit, List<TokenSpan>? spans, List<(int Start, int End)>? origins)
     {
-        Span<int> scratch = stackalloc int[Math.Min(cap, 512)];
-        return Encode(text, scratch);
+        if (word.IsEmpty || count >= limit)
+        {
+            return count;
+        }
+
+        var codePoints = 0;
+        foreach (var unused in word.EnumerateRunes())
+        {
+            if (++codePoints > MaxInputCharsPerWord)
+            {
+                ids[count] = UnkId;
+                AddSpan(UnkId, 0, word.Length);
+                return count + 1;
+            }
+        }
+
+        // Greedy longest match first; an unmatched remainder makes the whole word the unknown token.
+        var spansBefore = spans?.Count ?? 0;
+        var written = count;
+        var start = 0;
+        while (start < word.Length)
+        {
+            var end = word.Length;
+            var found = -1;
+            while (end > start)
+            {
+                var piece = word[start..end];
+                if (start == 0 ? _words.TryGetValue(piece, out var id) : _continuations.TryGetValue(piece, out id))
+                {
+                    found = id;
+                    break;
+                }
+
+                // Step back one code point, never into the middle of a surrogate pair.
+                end -= char.IsLowSurrogate(word[end - 1]) && end - 2 >= start ? 2 : 1;
+            }
+
+            if (found < 0)
+            {
+                spans?.RemoveRange(spansBefore, spans.Count - spansBefore);
+                ids[count] = UnkId;
+                AddSpan(UnkId, 0, word.Length);
+                return count + 1;
+            }
+
+            if (written < limit)
+            {
+                ids[written++] = found;
+                AddSpan(found, start, end);
+            }
+
+            start = end;
+        }
+
+        return written;
+
+        void AddSpan(int id, int from, int to)
+        {
+            if (spans is not null && origins is not null)
+            {
+                spans.Add(new TokenSpan(id, origins[offset + from].Start, origins[offset + to - 1].End, false));
+            }
+        }
     }
 
-    private static void Normalize(ReadOnlySpan<char> text, ref CharBuffer output, List<(int Start, int End)>? origins = null, int baseOffset = 0)
+    private void Normalize(ReadOnlySpan<char> text, ref CharBuffer output, List<(int Start, int End)>? origins = null, int baseOffset = 0)
     {
         var at = baseOffset;
         foreach (var rune in text.EnumerateRunes())
@@ -362,120 +448,80 @@ internal sealed class WordPieceTokenizer
         }
     }
 
-    private static void NormalizeRune(Rune rune, ref CharBuffer output)
+    private void NormalizeRune(Rune rune, ref CharBuffer output)
     {
         var value = rune.Value;
-        if (value < 0x80)
+        if (_cleanText)
         {
-            // ASCII fast path: the only changes are whitespace, controls and upper case.
-            // Only these four are whitespace to BERT; \v and \f are control characters (category Cc) and
-            // clean_text removes them, as both reference implementations do.
+            // Only these four are whitespace to BERT below 0x80; \v and \f are control characters (category Cc)
+            // and clean_text removes them, as both reference implementations do.
             if (value is '\t' or '\n' or '\r' or ' ')
             {
                 output.Append(' ');
-            }
-            else if (value is 0 or < 0x20 or 0x7F)
-            {
-                // Control characters are removed (BERT's clean_text).
-            }
-            else
-            {
-                output.Append(value is >= 'A' and <= 'Z' ? (char)(value + 32) : (char)value);
+                return;
             }
 
+            if (value is 0 or < 0x20 or 0x7F or 0xFFFD || (value >= 0x80 && IsControl(rune)))
+            {
+                return;
+            }
+
+            if (value >= 0x80 && IsWhitespace(rune))
+            {
+                output.Append(' ');
+                return;
+            }
+        }
+
+        if (value < 0x80)
+        {
+            // ASCII: the only change left is upper case.
+            output.Append(_lowercase && value is >= 'A' and <= 'Z' ? (char)(value + 32) : (char)value);
             return;
         }
 
-        if (value == 0xFFFD || IsControl(rune))
-        {
-            return;
-        }
-
-        if (IsWhitespace(rune))
-        {
-            output.Append(' ');
-        }
-        else if (IsChineseCharacter(value))
+        if (_chineseChars && IsChineseCharacter(value))
         {
             // Spaced out first, then normalized like any character: a CJK compatibility ideograph such as
             // U+FA26 decomposes (NFD) to its unified ideograph, U+90FD, which is in the vocabulary.
             output.Append(' ');
-            AccentFolding.Append(rune, ref output);
+            AppendCased(rune, ref output);
             output.Append(' ');
+            return;
         }
-        else if (value == 0x130)
+
+        AppendCased(rune, ref output);
+    }
+
+    /// <summary>Lower-casing and accent stripping, each when the settings ask for it.</summary>
+    private void AppendCased(Rune rune, ref CharBuffer output)
+    {
+        if (_lowercase)
         {
-            // İ: full lower-casing gives i + U+0307 and accent stripping drops the mark; .NET's invariant
-            // lower-casing leaves İ as it is (it keeps the Turkish i mappings out).
-            output.Append('i');
+            if (rune.Value == 0x130)
+            {
+                // İ: full lower-casing gives i + U+0307 (and accent stripping then drops the mark); .NET's
+                // invariant lower-casing leaves İ as it is (it keeps the Turkish i mappings out).
+                output.Append('i');
+                if (!_stripAccents)
+                {
+                    output.Append('\u0307');
+                }
+
+                return;
+            }
+
+            rune = Rune.ToLowerInvariant(rune);
+        }
+
+        if (_stripAccents)
+        {
+            AccentFolding.Append(rune, ref output);
         }
         else
         {
-            AccentFolding.Append(Rune.ToLowerInvariant(rune), ref output);
+            output.Append(rune);
         }
-    }
-
-    /// <remarks><paramref name="pieces"/>, when given, receives the range of each id written in the normalized text (<paramref name="offset"/> is where <paramref name="word"/> starts in it).</remarks>
-    private int AppendWord(ReadOnlySpan<char> word, Span<int> ids, int count, int limit, int offset = 0, List<(int Start, int End)>? pieces = null)
-    {
-        if (word.IsEmpty || count >= limit)
-        {
-            return count;
-        }
-
-        var codePoints = 0;
-        foreach (var unused in word.EnumerateRunes())
-        {
-            if (++codePoints > MaxInputCharsPerWord)
-            {
-                ids[count++] = UnkId;
-                pieces?.Add((offset, offset + word.Length));
-                return count;
-            }
-        }
-
-        // Greedy longest match first; an unmatched remainder makes the whole word [UNK].
-        var written = count;
-        var start = 0;
-        while (start < word.Length)
-        {
-            var end = word.Length;
-            var found = -1;
-            while (end > start)
-            {
-                var piece = word[start..end];
-                if (start == 0 ? _words.TryGetValue(piece, out var id) : _continuations.TryGetValue(piece, out id))
-                {
-                    found = id;
-                    break;
-                }
-
-                // Step back one code point, never into the middle of a surrogate pair.
-                end -= char.IsLowSurrogate(word[end - 1]) && end - 2 >= start ? 2 : 1;
-            }
-
-            if (found < 0)
-            {
-                ids[count] = UnkId;
-                if (pieces is not null)
-                {
-                    pieces.RemoveRange(pieces.Count - (written - count), written - count);
-                    pieces.Add((offset, offset + word.Length));
-                }
-
-                return count + 1;
-            }
-
-            if (written < limit)
-            {
-                ids[written++] = found;
-                pieces?.Add((offset + start, offset + end));
-            }
-
-            start = end;
-        }
-
-        return written;
     }
 
     private static bool IsControl(Rune rune) =>
@@ -485,6 +531,11 @@ internal sealed class WordPieceTokenizer
     private static bool IsWhitespace(Rune rune) =>
         rune.Value == 0xFEFF || Rune.GetUnicodeCategory(rune) is UnicodeCategory.SpaceSeparator
             or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    /// <summary>Unicode's White_Space property (Rust's <c>char::is_whitespace</c>, what the pre-tokenizer splits on).</summary>
+    internal static bool IsWhiteSpaceProperty(char c) =>
+        c is (>= '\t' and <= '\r') or ' ' or '\u0085' or '\u00A0' or '\u1680' or (>= '\u2000' and <= '\u200A')
+            or '\u2028' or '\u2029' or '\u202F' or '\u205F' or '\u3000';
 
     private static bool IsPunctuation(Rune rune)
     {

@@ -191,7 +191,7 @@ internal static class ClusterEndpoints
         return TypedResults.Json(new InfoResponse(
             model?.ModelId ?? options.ModelDirectory ?? MiniLmResources.ModelId,
             model?.Dimension ?? 0,
-            options.Model.MaxTokens,
+            model?.MaxTokens ?? options.Model.MaxTokens ?? (options.ModelDirectory is null ? MiniLmResources.Limits.Resolve() : 0),
             options.MaxSentences,
             options.Batching.MaxBatchSize,
             options.Batching.TokenBudget,

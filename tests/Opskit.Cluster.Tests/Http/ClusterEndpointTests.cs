@@ -56,11 +56,12 @@ public sealed class ClusterEndpointTests(ClusterServiceFixture service)
     }
 
     [Fact]
-    public async Task Default_cut_reports_the_threshold_it_used_and_that_threshold_reproduces_the_clusters()
+    public async Task Default_cut_reports_the_silhouette_threshold_and_the_same_clusters_every_time()
     {
-        // The name is kept from before issue 17 only because renaming it reorders this collection's tests and
-        // exposed 429s in FirstHourTests (a shared-service ordering problem to fix separately). Since issue 17 the default may be a neighbour-graph partition or a refined cut, so the reported
-        // threshold (the dendrogram cut the silhouette chose) no longer reproduces the clusters as a fixed cut.
+        // Since issue 17 the default may be a neighbour-graph partition or a refined cut, so the reported threshold
+        // (the dendrogram cut the silhouette chose) no longer reproduces the clusters as a fixed cut. (Renaming this
+        // test once reordered the collection and exposed 429s: the shared service then still had its admission budget
+        // on, so work left queued by one test could refuse the next test's request; ClusterServiceFixture turns it off.)
         var set = LabeledSet.Load("titles-8-topics.jsonl");
         using var automatic = await Client.PostAsync("/cluster", Json.Body(new { sentences = set.Texts }), Ct);
         var body = await Json.ReadAsync(automatic);

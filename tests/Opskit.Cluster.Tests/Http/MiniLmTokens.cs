@@ -5,7 +5,7 @@ namespace Opskit.Cluster.Tests.Http;
 /// <summary>all-MiniLM-L6-v2 vocabulary ids of a text, with [CLS]/[SEP], as a client would send them pre-tokenized.</summary>
 internal static class MiniLmTokens
 {
-    private static readonly Lazy<WordPieceTokenizer> Tokenizer = new(() => WordPieceTokenizer.FromVocabulary(new MiniLmResources().Load().Vocabulary));
+    private static readonly Lazy<WordPieceTokenizer> Tokenizer = new(() => WordPieceTokenizer.Create(new MiniLmResources().Load().Tokenizer));
 
     public static int VocabularySize => Tokenizer.Value.VocabularySize;
 
