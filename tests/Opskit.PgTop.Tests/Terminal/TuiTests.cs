@@ -146,6 +146,38 @@ public sealed class TuiTests(PgFixture pg)
         await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Two_servers_one_above_the_other_and_a_dropped_one_reconnects()
+    {
+        await using var second = await PostgresServer.StartAsync();
+        using var home = new TempDirectory();
+        var (dotnet, prefix) = RepoPaths.OpskitCommand();
+        await using var tmux = await Tmux.StartAsync(
+            [
+                dotnet, .. prefix, "pgtop", "--refresh", "0.5",
+                "--server", $"alpha=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres",
+                "--server", $"beta=postgresql://postgres@127.0.0.1:{second.Port}/postgres",
+            ],
+            140,
+            40,
+            new Dictionary<string, string> { ["HOME"] = home.Path, ["TERM"] = "xterm-256color" });
+
+        var both = await tmux.WaitForAsync(s => s.Contains("alpha - PostgreSQL", StringComparison.Ordinal) && s.Contains("beta - PostgreSQL", StringComparison.Ordinal), "both servers");
+        Assert.True(both.IndexOf("alpha - PostgreSQL", StringComparison.Ordinal) < both.IndexOf("beta - PostgreSQL", StringComparison.Ordinal), both);
+
+        // The second server goes away: its pane shows the reconnecting banner, the first goes on, nothing crashes.
+        await PgControl.KillAsync(second);
+        await tmux.WaitForAsync(s => s.Contains("beta: reconnecting...", StringComparison.Ordinal) && s.Contains("alpha - PostgreSQL", StringComparison.Ordinal), "the reconnecting banner of beta");
+        Assert.False(await tmux.PaneDeadAsync());
+
+        // It comes back: the banner goes, its header is drawn from a new connection.
+        await PgControl.StartAsync(second);
+        await tmux.WaitForAsync(s => !s.Contains("reconnecting", StringComparison.Ordinal) && s.Contains("beta - PostgreSQL", StringComparison.Ordinal), "beta back without the banner", TimeSpan.FromSeconds(90));
+
+        await tmux.SendAsync("q");
+        await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
+    }
+
     /// <summary>True when a line of the screen starts with <paramref name="start"/> (a row, not a message naming the pid).</summary>
     private static bool HasRow(string screen, string start) =>
         screen.Split('\n').Any(l => l.TrimStart('*').StartsWith(start, StringComparison.Ordinal));
