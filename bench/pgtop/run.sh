@@ -70,7 +70,7 @@ watch() {
 echo "pg_activity for ${DURATION}s..." >&2
 pga="$(watch pga bench_pga env PGPASSWORD= pg_activity -h 127.0.0.1 -p "$PORT" -U bench_pga -d postgres --refresh 1)"
 echo "opskit pgtop for ${DURATION}s..." >&2
-ops="$(watch ops bench_opskit env DOTNET_GCgen0size=0x1000000 dotnet "$dll" pgtop -h 127.0.0.1 -p "$PORT" -U bench_opskit -d postgres --refresh 1)"
+ops="$(watch ops bench_opskit env dotnet "$dll" pgtop -h 127.0.0.1 -p "$PORT" -U bench_opskit -d postgres --refresh 1)"
 
 read -r pga_cpu pga_rss pga_ms pga_calls <<<"$pga"
 read -r ops_cpu ops_rss ops_ms ops_calls <<<"$ops"

@@ -70,7 +70,7 @@ internal static class LockTreeBuilder
                 var child = Node(waiter, waitersOf, path);
                 path.Remove(waiter.Pid);
                 children.Add(child);
-                maxWait = Math.Max(maxWait, Math.Max(child.MaxWaitSeconds, waiter.QueryAgeSeconds ?? 0));
+                maxWait = Math.Max(maxWait, Math.Max(child.MaxWaitSeconds, waiter.LockWaitOrQueryAgeSeconds ?? 0));
             }
         }
 

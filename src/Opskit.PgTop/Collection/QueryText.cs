@@ -15,9 +15,20 @@ internal static class QueryText
         return reader.ReadToEnd();
     });
 
-    /// <summary>The snapshot statement for a server version (query_id exists from PostgreSQL 14).</summary>
-    public static string Snapshot(int versionNumber) =>
-        versionNumber >= 140000
-            ? Get("snapshot")
-            : Get("snapshot").Replace("/*query_id*/a.query_id", "NULL::bigint", StringComparison.Ordinal);
+    /// <summary>The snapshot statement for a server version (query_id and pg_locks.waitstart exist from PostgreSQL 14).</summary>
+    public static string Snapshot(int versionNumber)
+    {
+        var text = Get("snapshot");
+        if (versionNumber >= 140000)
+        {
+            return text;
+        }
+
+        var start = text.IndexOf("/*waits*/", StringComparison.Ordinal);
+        var end = text.IndexOf("/*end waits*/", StringComparison.Ordinal);
+        return string.Concat(
+            text.AsSpan(0, start),
+            " SELECT NULL::int AS pid, NULL::timestamptz AS waitstart WHERE false ",
+            text.AsSpan(end + "/*end waits*/".Length)).Replace("/*query_id*/a.query_id", "NULL::bigint", StringComparison.Ordinal);
+    }
 }

@@ -9,7 +9,7 @@ internal static class SnapshotReader
     // Column ordinals of snapshot.sql.
     private const int Kind = 0, Pid = 1, LeaderPid = 2, BackendType = 3, Database = 4, User = 5, Application = 6, Client = 7,
         State = 8, WaitEventType = 9, WaitEvent = 10, XactAge = 11, QueryAge = 12, BackendAge = 13, StateAge = 14,
-        QueryId = 15, Query = 16, BlockedBy = 17, QueryStart = 18, Header = 19;
+        QueryId = 15, Query = 16, BlockedBy = 17, QueryStart = 18, Header = 19, LockWaitAge = 20;
 
     internal sealed record Raw(
         DateTime TakenAt,
@@ -92,9 +92,10 @@ internal static class SnapshotReader
         BackendAgeSeconds = Double(reader, BackendAge),
         StateAgeSeconds = Double(reader, StateAge),
         QueryId = reader.IsDBNull(QueryId) ? null : reader.GetInt64(QueryId),
-        Query = String(reader, Query),
+        Query = reader.IsDBNull(Query) ? null : QueryTextDecoder.Decode(reader.GetFieldValue<byte[]>(Query)),
         BlockedBy = reader.IsDBNull(BlockedBy) ? [] : reader.GetFieldValue<int[]>(BlockedBy),
         QueryStart = reader.IsDBNull(QueryStart) ? null : reader.GetDateTime(QueryStart),
+        LockWaitSeconds = Double(reader, LockWaitAge),
     };
 
     private static OldestSession? Oldest(double? pid, double? age, List<Session> sessions)

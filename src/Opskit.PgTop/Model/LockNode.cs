@@ -19,6 +19,6 @@ internal sealed class LockNode
     /// <summary>Distinct sessions anywhere below this one.</summary>
     public int BlockedCount { get; init; }
 
-    /// <summary>Longest wait (statement age) of a session below this one, in seconds.</summary>
+    /// <summary>Longest lock wait of a session below this one, in seconds (from pg_locks.waitstart; statement age before PostgreSQL 14).</summary>
     public double MaxWaitSeconds { get; init; }
 }

@@ -37,6 +37,15 @@ internal sealed class Session
 
     public string? Query { get; init; }
 
+    /// <summary>
+    /// Seconds this session has waited for its heavyweight lock (<c>pg_locks.waitstart</c>, PostgreSQL 14+); null
+    /// when it does not wait or the server is older (then <see cref="LockWaitOrQueryAgeSeconds"/> uses the statement's age).
+    /// </summary>
+    public double? LockWaitSeconds { get; init; }
+
+    /// <summary>The lock wait where the server reports it, else the waiting statement's age (an upper bound).</summary>
+    public double? LockWaitOrQueryAgeSeconds => LockWaitSeconds ?? QueryAgeSeconds;
+
     /// <summary>Pids this session waits for; filled only for sessions waiting on a heavyweight lock.</summary>
     public int[] BlockedBy { get; init; } = [];
 

@@ -144,6 +144,7 @@ internal static class JsonSnapshotWriter
         Number(json, "query_age_s", s.QueryAgeSeconds, 3);
         Number(json, "backend_age_s", s.BackendAgeSeconds, 3);
         Number(json, "state_age_s", s.StateAgeSeconds, 3);
+        Number(json, "lock_wait_s", s.LockWaitSeconds, 3);
         if (s.QueryId is { } id)
         {
             json.WriteNumber("query_id", id);

@@ -32,7 +32,7 @@ internal static class LockTreeLines
             var s = child.Session;
             var below = child.BlockedCount > 0 ? $" blocks {child.BlockedCount}," : string.Empty;
             lines.Add(new Line(child.Pid, rootPid, depth, string.Create(CultureInfo.InvariantCulture,
-                $"{indent}{(last ? "└─ " : "├─ ")}{child.Pid} {s.User}@{s.Database} waits {Formatting.Duration(s.QueryAgeSeconds)} on {s.WaitEvent}{below}: {Formatting.OneLine(s.Query)}")));
+                $"{indent}{(last ? "└─ " : "├─ ")}{child.Pid} {s.User}@{s.Database} waits {Formatting.Duration(s.LockWaitOrQueryAgeSeconds)} on {s.WaitEvent}{below}: {Formatting.OneLine(s.Query)}")));
             Children(child, rootPid, depth + 1, indent + (last ? "   " : "│  "), lines);
         }
     }

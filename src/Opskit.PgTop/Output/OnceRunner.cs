@@ -28,6 +28,14 @@ internal static class OnceRunner
             var collector = new Collector(target, options.StatementTimeoutMs, options.LockTimeoutMs);
             await using (collector.ConfigureAwait(false))
             {
+                var first = await collector.CollectAsync(collect, cancellationToken).ConfigureAwait(false);
+                if (options.OnceIntervalSeconds <= 0)
+                {
+                    return first;
+                }
+
+                // Rates are deltas: a second sample on the same connection fills them.
+                await Task.Delay(TimeSpan.FromSeconds(options.OnceIntervalSeconds), cancellationToken).ConfigureAwait(false);
                 return await collector.CollectAsync(collect, cancellationToken).ConfigureAwait(false);
             }
         }).ToList();

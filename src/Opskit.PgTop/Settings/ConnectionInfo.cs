@@ -15,6 +15,9 @@ internal static class ConnectionInfo
         "sslcert", "sslkey", "connect_timeout", "application_name", "options", "target_session_attrs", "channel_binding",
     };
 
+    /// <summary>True for a libpq connection keyword (<c>host</c>, <c>port</c>, <c>dbname</c>...).</summary>
+    public static bool IsLibpqKeyword(string key) => LibpqKeywords.Contains(key);
+
     /// <summary>True when <paramref name="text"/> is a connection string rather than a bare database name.</summary>
     public static bool LooksLikeConnectionString(string text) =>
         text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)

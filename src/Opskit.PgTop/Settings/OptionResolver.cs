@@ -23,6 +23,17 @@ internal sealed class OptionResolver
 
     public bool GivenOnCommandLine(Option option) => _parse.GetResult(option) is { Implicit: false };
 
+    /// <summary>The configuration file, for messages that name it.</summary>
+    public string? ConfigPath => _config.Path;
+
+    /// <summary>The file's raw value of <paramref name="option"/> when the command line does not give it.</summary>
+    public bool TryGetFromConfig(Option option, out JsonElement element)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        element = default;
+        return !GivenOnCommandLine(option) && _config.TryGet(Key(option), out element);
+    }
+
     public T Get<T>(Option<T> option)
     {
         ArgumentNullException.ThrowIfNull(option);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Text.Json;
 using Opskit.PgTop.Collection;
 
 namespace Opskit.PgTop.Settings;
@@ -31,6 +32,8 @@ internal sealed class PgTopCommandOptions
     public Option<double> Refresh { get; } = new("--refresh") { Description = "Seconds between refreshes, 0.5 to 60.", DefaultValueFactory = _ => 2.0 };
 
     public Option<bool> Once { get; } = new("--once") { Description = "Print one snapshot and exit (no terminal needed). Exit 0, 2 when a --fail-on condition holds, 1 on a connection error." };
+
+    public Option<double> OnceInterval { get; } = new("--once-interval") { Description = "With --once, seconds between the two samples that rates (tps, rows/s) are computed from; 0 takes one sample and prints no rates.", DefaultValueFactory = _ => 1.0 };
 
     public Option<string> Format { get; } = new("--format") { Description = "Output of --once: table, json, ndjson or csv.", DefaultValueFactory = _ => "table" };
 
@@ -87,7 +90,7 @@ internal sealed class PgTopCommandOptions
 
     private Option[] All =>
         [
-            Host, Port, User, Database, Servers, Service, Config, Profile, Refresh, Once, Format, FailOn, SlowThreshold,
+            Host, Port, User, Database, Servers, Service, Config, Profile, Refresh, Once, OnceInterval, Format, FailOn, SlowThreshold,
             IdleInTransactionThreshold, SlowLog, Webhook, WebhookMinInterval, ShowIdle, FilterUser, FilterDatabase,
             FilterClient, FilterApplication, FilterState, Sort, Ascending, QueryDisplay, Rewind, DatabaseSizes,
             StatementTimeout, LockTimeout, NoColor,
@@ -149,12 +152,19 @@ internal sealed class PgTopCommandOptions
             throw new FormatException("--rewind must be between 1 and 100000 snapshots");
         }
 
+        var onceInterval = r.Get(OnceInterval);
+        if (onceInterval is < 0 or > 60 || double.IsNaN(onceInterval))
+        {
+            throw new FormatException($"--once-interval must be between 0 and 60 seconds, not {onceInterval}");
+        }
+
         var slowLog = r.Get(SlowLog);
         return new PgTopOptions
         {
             Servers = ResolveServers(r, environment),
             RefreshSeconds = refresh,
             Once = r.Get(Once),
+            OnceIntervalSeconds = onceInterval,
             Format = r.Get(Format).ToLowerInvariant() switch
             {
                 "table" => OutputFormat.Table,
@@ -194,12 +204,25 @@ internal sealed class PgTopCommandOptions
     {
         var targets = new List<ServerTarget>();
         var service = r.Get(Service);
-        foreach (var value in r.Get(Servers) ?? [])
+        if (r.TryGetFromConfig(Servers, out var configured) && configured.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
         {
-            var (name, conninfo) = ConnectionInfo.SplitNamed(value);
-            var builder = ConnectionInfo.Parse(conninfo);
-            ConnectionInfo.ApplyDefaults(builder, environment, service);
-            targets.Add(new ServerTarget(name ?? ConnectionInfo.DisplayName(builder), builder.ConnectionString));
+            // The file may give each server as a string or as an object of libpq keywords plus "name".
+            foreach (var entry in configured.ValueKind == JsonValueKind.Array ? [.. configured.EnumerateArray()] : new[] { configured })
+            {
+                targets.Add(entry.ValueKind switch
+                {
+                    JsonValueKind.String => FromString(entry.GetString()!, environment, service),
+                    JsonValueKind.Object => ServerObject.Resolve(entry, r.ConfigPath, environment, service),
+                    _ => throw new FormatException($"{r.ConfigPath}: \"server\" entries are strings or objects, not {entry.GetRawText()}"),
+                });
+            }
+        }
+        else
+        {
+            foreach (var value in r.Get(Servers) ?? [])
+            {
+                targets.Add(FromString(value, environment, service));
+            }
         }
 
         if (targets.Count > 0)
@@ -229,6 +252,14 @@ internal sealed class PgTopCommandOptions
         ConnectionInfo.ApplyDefaults(single, environment, service);
         targets.Add(new ServerTarget(ConnectionInfo.DisplayName(single), single.ConnectionString));
         return targets;
+    }
+
+    private static ServerTarget FromString(string value, Func<string, string?> environment, string? service)
+    {
+        var (name, conninfo) = ConnectionInfo.SplitNamed(value);
+        var builder = ConnectionInfo.Parse(conninfo);
+        ConnectionInfo.ApplyDefaults(builder, environment, service);
+        return new ServerTarget(name ?? ConnectionInfo.DisplayName(builder), builder.ConnectionString);
     }
 
     private static TextFilter? Filter(string? value) => value is null ? null : TextFilter.Parse(value);

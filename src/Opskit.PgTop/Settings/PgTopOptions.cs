@@ -11,6 +11,9 @@ internal sealed record PgTopOptions
 
     public bool Once { get; init; }
 
+    /// <summary>Seconds between the two samples of <c>--once</c> (0: one sample, no rates).</summary>
+    public double OnceIntervalSeconds { get; init; } = 1;
+
     public OutputFormat Format { get; init; } = OutputFormat.Table;
 
     public FailCondition FailOn { get; init; }

@@ -251,6 +251,16 @@ internal sealed partial class PgTopApp
     private void Rewind(int step)
     {
         var available = _panes.Max(p => p.HistoryCount) - 1;
+        if (step > 0 && _rewind >= available)
+        {
+            // Nothing older to show: say so, and do not pause (pausing here froze the screen on the first
+            // snapshot when [ came before the second refresh, which looked like a broken rewind).
+            _message = available <= 0
+                ? "rewind: no older snapshot yet (wait for the next refresh)"
+                : $"rewind: this is the oldest snapshot kept ({available + 1}, --rewind)";
+            return;
+        }
+
         _paused = true;
         _rewind = Math.Clamp(_rewind + step, 0, Math.Max(0, available));
         _message = _rewind == 0 ? "paused at the latest snapshot" : $"rewind: {_rewind} refresh(es) back";

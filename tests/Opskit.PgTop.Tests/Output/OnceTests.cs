@@ -165,4 +165,60 @@ public sealed class OnceTests(PgFixture pg)
         Assert.True(code == 0, stderr);
         Assert.Equal($"127.0.0.1:{pg.Server.Port}/postgres", JsonDocument.Parse(stdout).RootElement.GetProperty("server").GetProperty("name").GetString());
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Once_takes_two_samples_so_rates_are_filled_and_interval_zero_takes_one()
+    {
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--once-interval", "0.5"]);
+        Assert.True(code == 0, stderr);
+        var totals = JsonDocument.Parse(stdout).RootElement.GetProperty("totals");
+        Assert.Equal(JsonValueKind.Number, totals.GetProperty("tps").ValueKind);
+        Assert.True(totals.GetProperty("tps").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Number, totals.GetProperty("inserted_per_s").ValueKind);
+
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--once-interval", "0"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(stdout).RootElement.GetProperty("totals").GetProperty("tps").ValueKind);
+
+        (code, _, stderr) = await PgTopProcess.RunAsync(["--once", "--server", $"main={Uri}", "--once-interval", "61"]);
+        Assert.Equal(1, code);
+        Assert.Contains("--once-interval", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Db_size_lists_database_sizes_only_when_asked()
+    {
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--once-interval", "0", "--db-size"]);
+        Assert.True(code == 0, stderr);
+        var sizes = JsonDocument.Parse(stdout).RootElement.GetProperty("database_sizes").EnumerateArray().ToList();
+        var postgres = sizes.Single(s => s.GetProperty("name").GetString() == "postgres");
+        Assert.True(postgres.GetProperty("bytes").GetInt64() > 1_000_000, postgres.GetRawText());
+
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--server", $"main={Uri}", "--once-interval", "0"]);
+        Assert.True(code == 0, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(!root.TryGetProperty("database_sizes", out var none) || none.ValueKind == JsonValueKind.Null, stdout);
+
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--server", $"main={Uri}", "--once-interval", "0", "--db-size"]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("sizes: ", stdout, StringComparison.Ordinal);
+        Assert.Contains(" postgres ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Two_servers_each_with_its_name()
+    {
+        await using var second = await PostgresServer.StartAsync();
+        var secondUri = $"postgresql://postgres@127.0.0.1:{second.Port}/postgres";
+        var (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--format", "json", "--once-interval", "0", "--server", $"one={Uri}", "--server", $"two={secondUri}"]);
+        Assert.True(code == 0, stderr);
+        var servers = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Select(d => d.GetProperty("server")).ToList();
+        Assert.Equal(["one", "two"], servers.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(200, servers[0].GetProperty("max_connections").GetInt32());
+        Assert.NotEqual(200, servers[1].GetProperty("max_connections").GetInt32());
+
+        (code, stdout, stderr) = await PgTopProcess.RunAsync(["--once", "--once-interval", "0", "--server", $"one={Uri}", "--server", $"two={secondUri}"]);
+        Assert.True(code == 0, stderr);
+        Assert.True(stdout.IndexOf("one - PostgreSQL", StringComparison.Ordinal) is >= 0 and var one && stdout.IndexOf("two - PostgreSQL", StringComparison.Ordinal) > one, stdout);
+    }
 }

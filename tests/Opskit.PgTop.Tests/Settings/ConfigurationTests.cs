@@ -82,6 +82,37 @@ public sealed class ConfigurationTests : IDisposable
         Assert.False(Resolve(env: new(), args: []).NoColor);
     }
 
+    [Fact]
+    public void Servers_in_the_file_may_be_objects_with_host_port_user_dbname_and_name()
+    {
+        var config = Write("""
+            {
+              "server": [
+                { "name": "primary", "host": "db1", "port": 5433, "user": "monitor", "dbname": "app" },
+                { "host": "db2", "port": "6432", "username": "other", "database": "app2" },
+                "third=host=db3 user=x"
+              ]
+            }
+            """);
+
+        var options = Resolve("--config", config);
+        Assert.Equal(["primary", "db2:6432/app2", "third"], options.Servers.Select(s => s.Name));
+        var first = new Npgsql.NpgsqlConnectionStringBuilder(options.Servers[0].ConnectionString);
+        Assert.Equal(("db1", 5433, "monitor", "app"), (first.Host, first.Port, first.Username, first.Database));
+        var second = new Npgsql.NpgsqlConnectionStringBuilder(options.Servers[1].ConnectionString);
+        Assert.Equal(("db2", 6432, "other", "app2"), (second.Host, second.Port, second.Username, second.Database));
+        Assert.Equal("db3", new Npgsql.NpgsqlConnectionStringBuilder(options.Servers[2].ConnectionString).Host);
+
+        // The command line still wins over the file.
+        Assert.Equal("cli", Assert.Single(Resolve("--config", config, "--server", "cli=host=clihost").Servers).Name);
+
+        var unknown = Write("""{ "server": [ { "name": "x", "hots": "db1" } ] }""");
+        var error = Assert.Throws<FormatException>(() => Resolve("--config", unknown));
+        Assert.Contains("\"hots\"", error.Message, StringComparison.Ordinal);
+        var wrongType = Write("""{ "server": [ 42 ] }""");
+        Assert.Contains("strings or objects", Assert.Throws<FormatException>(() => Resolve("--config", wrongType)).Message, StringComparison.Ordinal);
+    }
+
     private string Write(string json)
     {
         var path = _dir.File($"{Guid.NewGuid():N}.json");

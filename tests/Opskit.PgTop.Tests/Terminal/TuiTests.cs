@@ -8,7 +8,7 @@ namespace Opskit.PgTop.Tests.Terminal;
 public sealed class TuiTests(PgFixture pg)
 {
     [Fact(Timeout = 120_000)]
-    public async Task Start_filter_sort_lock_tree_cancel_with_confirmation_help_pause_resize_and_quit()
+    public async Task Start_filter_sort_lock_tree_cancel_with_confirmation_help_rewind_resize_and_quit()
     {
         await using var chain = await LockChain.CreateAsync(pg);
         var tag = PgFixture.Unique("t_tui");
@@ -25,7 +25,7 @@ public sealed class TuiTests(PgFixture pg)
         using var home = new TempDirectory();
         var (dotnet, prefix) = RepoPaths.OpskitCommand();
         await using var tmux = await Tmux.StartAsync(
-            [dotnet, .. prefix, "pgtop", "--server", $"tui=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres", "--refresh", "0.5"],
+            [dotnet, .. prefix, "pgtop", "--server", $"tui=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres", "--refresh", "0.5", "--rewind", "10000"],
             160,
             40,
             new Dictionary<string, string> { ["HOME"] = home.Path, ["TERM"] = "xterm-256color" });
@@ -85,9 +85,34 @@ public sealed class TuiTests(PgFixture pg)
         var cancelled = await Assert.ThrowsAsync<PostgresException>(() => sleep.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.Equal("57014", cancelled.SqlState);
 
-        // Pause: the status line says so; Space resumes.
-        await tmux.SendAsync("p");
-        await tmux.WaitForAsync("PAUSED |");
+        // Rewind. First a refresh after the cancel: the sleeper's row is gone (idle sessions are hidden), so an
+        // older snapshot with the row exists. (The steps above can all finish on the first snapshot; pressing [
+        // then had nothing to rewind to, which is what failed in loaded full runs.)
+        var sleeperRow = $"{sleeper.ProcessID} ";
+        await tmux.WaitForAsync(s => !HasRow(s, sleeperRow) && s.Contains("every 0.5s", StringComparison.Ordinal), "the cancelled sleeper's row gone");
+
+        // Step back one snapshot at a time until the sleeper is active again: the status bar says how far back,
+        // the header the snapshot's time. The history (--rewind 10000) still holds every snapshot of this test.
+        var steps = 0;
+        string rewound;
+        do
+        {
+            steps++;
+            Assert.True(steps <= 5000, "no snapshot in the history shows the sleeper");
+            await tmux.SendAsync("[");
+            rewound = await tmux.WaitForAsync($"PAUSED, rewind -{steps} |");
+        }
+        while (!HasRow(rewound, sleeperRow));
+
+        Assert.Contains("[snapshot of ", rewound, StringComparison.Ordinal);
+        Assert.Contains($"rewind: {steps} refresh(es) back", rewound, StringComparison.Ordinal);
+        Assert.Contains("pg_sleep(120)", rewound, StringComparison.Ordinal);
+
+        // Forward again to the latest snapshot: still paused, the row gone again.
+        await tmux.SendAsync([.. Enumerable.Repeat("]", steps)]);
+        var latest = await tmux.WaitForAsync("paused at the latest snapshot");
+        Assert.Contains("PAUSED |", latest, StringComparison.Ordinal);
+        Assert.False(HasRow(latest, sleeperRow), latest);
         await tmux.SendAsync("Space");
         await tmux.WaitForAsync("every 0.5s");
 
@@ -100,6 +125,62 @@ public sealed class TuiTests(PgFixture pg)
         await tmux.SendAsync("q");
         await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Rewind_before_a_second_snapshot_says_so_and_keeps_refreshing()
+    {
+        using var home = new TempDirectory();
+        var (dotnet, prefix) = RepoPaths.OpskitCommand();
+        // 60 s between refreshes: [ surely comes while only the first snapshot exists.
+        await using var tmux = await Tmux.StartAsync(
+            [dotnet, .. prefix, "pgtop", "--server", $"early=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres", "--refresh", "60"],
+            120,
+            30,
+            new Dictionary<string, string> { ["HOME"] = home.Path, ["TERM"] = "xterm-256color" });
+        await tmux.WaitForAsync("early - PostgreSQL");
+        await tmux.SendAsync("[");
+        var screen = await tmux.WaitForAsync("no older snapshot yet");
+        Assert.Contains("every 60s |", screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("PAUSED", screen, StringComparison.Ordinal);
+        await tmux.SendAsync("q");
+        await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Two_servers_one_above_the_other_and_a_dropped_one_reconnects()
+    {
+        await using var second = await PostgresServer.StartAsync();
+        using var home = new TempDirectory();
+        var (dotnet, prefix) = RepoPaths.OpskitCommand();
+        await using var tmux = await Tmux.StartAsync(
+            [
+                dotnet, .. prefix, "pgtop", "--refresh", "0.5",
+                "--server", $"alpha=postgresql://postgres@127.0.0.1:{pg.Server.Port}/postgres",
+                "--server", $"beta=postgresql://postgres@127.0.0.1:{second.Port}/postgres",
+            ],
+            140,
+            40,
+            new Dictionary<string, string> { ["HOME"] = home.Path, ["TERM"] = "xterm-256color" });
+
+        var both = await tmux.WaitForAsync(s => s.Contains("alpha - PostgreSQL", StringComparison.Ordinal) && s.Contains("beta - PostgreSQL", StringComparison.Ordinal), "both servers");
+        Assert.True(both.IndexOf("alpha - PostgreSQL", StringComparison.Ordinal) < both.IndexOf("beta - PostgreSQL", StringComparison.Ordinal), both);
+
+        // The second server goes away: its pane shows the reconnecting banner, the first goes on, nothing crashes.
+        await PgControl.KillAsync(second);
+        await tmux.WaitForAsync(s => s.Contains("beta: reconnecting...", StringComparison.Ordinal) && s.Contains("alpha - PostgreSQL", StringComparison.Ordinal), "the reconnecting banner of beta");
+        Assert.False(await tmux.PaneDeadAsync());
+
+        // It comes back: the banner goes, its header is drawn from a new connection.
+        await PgControl.StartAsync(second);
+        await tmux.WaitForAsync(s => !s.Contains("reconnecting", StringComparison.Ordinal) && s.Contains("beta - PostgreSQL", StringComparison.Ordinal), "beta back without the banner", TimeSpan.FromSeconds(90));
+
+        await tmux.SendAsync("q");
+        await Eventually.AssertAsync(() => tmux.PaneDeadAsync(), TimeSpan.FromSeconds(30), "pgtop exits on q");
+    }
+
+    /// <summary>True when a line of the screen starts with <paramref name="start"/> (a row, not a message naming the pid).</summary>
+    private static bool HasRow(string screen, string start) =>
+        screen.Split('\n').Any(l => l.TrimStart('*').StartsWith(start, StringComparison.Ordinal));
 
     /// <summary>The pids of the chain's rows in screen order.</summary>
     private static List<int> Order(string screen, LockChain chain)

@@ -15,6 +15,15 @@ WITH act AS MATERIALIZED (
     FROM pg_stat_activity a
     WHERE a.pid <> pg_backend_pid()
 ),
+-- When each lock waiter began to wait (pg_locks.waitstart, PostgreSQL 14+; an empty set before, see QueryText).
+-- pg_locks (all lock partitions) is read only when some session waits on a lock: a one-time filter.
+waits AS (/*waits*/
+    SELECT l.pid, min(l.waitstart) AS waitstart
+    FROM pg_locks l
+    WHERE NOT l.granted AND l.waitstart IS NOT NULL
+      AND EXISTS (SELECT 1 FROM act WHERE wait_event_type = 'Lock')
+    GROUP BY l.pid
+/*end waits*/),
 blockers AS (
     SELECT DISTINCT unnest(blocked_by) AS pid FROM act WHERE blocked_by IS NOT NULL
 ),
@@ -41,7 +50,7 @@ db AS (
 SELECT 0 AS kind, NULL::int AS pid, NULL::int AS leader_pid, NULL::text AS backend_type, NULL::name AS datname,
        NULL::name AS usename, NULL::text AS application_name, NULL::text AS client, NULL::text AS state,
        NULL::text AS wait_event_type, NULL::text AS wait_event, NULL::float8 AS xact_age, NULL::float8 AS query_age,
-       NULL::float8 AS backend_age, NULL::float8 AS state_age, NULL::bigint AS query_id, NULL::text AS query,
+       NULL::float8 AS backend_age, NULL::float8 AS state_age, NULL::bigint AS query_id, NULL::bytea AS query,
        NULL::int[] AS blocked_by, now() AS query_start,
        ARRAY[
            c.total, c.active, c.idle, c.iit, c.iita, c.waiting,
@@ -49,7 +58,7 @@ SELECT 0 AS kind, NULL::int AS pid, NULL::int AS leader_pid, NULL::text AS backe
            CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END,
            CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
            c.oldest_xact_pid, c.oldest_xact_age, c.oldest_xmin_pid, c.oldest_xmin_age
-       ]::float8[] AS header
+       ]::float8[] AS header, NULL::float8 AS lock_wait_age
 FROM db, counts c
 UNION ALL
 SELECT 1, a.pid, a.leader_pid, a.backend_type, a.datname, a.usename, a.application_name, a.client, a.state,
@@ -58,7 +67,9 @@ SELECT 1, a.pid, a.leader_pid, a.backend_type, a.datname, a.usename, a.applicati
        extract(epoch FROM now() - a.query_start)::float8,
        extract(epoch FROM now() - a.backend_start)::float8,
        extract(epoch FROM now() - a.state_change)::float8,
-       a.query_id, a.query, a.blocked_by, a.query_start, NULL
+       -- The raw bytes: a query from a database in another encoding (LATIN1...) is not valid UTF-8 here.
+       a.query_id, textsend(a.query), a.blocked_by, a.query_start, NULL,
+       (SELECT extract(epoch FROM now() - w.waitstart)::float8 FROM waits w WHERE w.pid = a.pid)
 FROM act a
 WHERE (a.state IS NOT NULL AND (a.state <> 'idle' OR @idle))
    OR (a.state IS NULL AND a.backend_type IS NULL AND a.usename IS NOT NULL)
@@ -68,7 +79,7 @@ SELECT 2, r.pid, NULL, NULL, NULL, r.usename, r.application_name, host(r.client_
        extract(epoch FROM r.write_lag)::float8, extract(epoch FROM r.flush_lag)::float8,
        extract(epoch FROM r.replay_lag)::float8, NULL,
        CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint END,
-       NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL
 FROM pg_stat_replication r
 -- A one-time filter: the view (another pg_stat_get_activity scan) is read only when a WAL sender exists.
 WHERE EXISTS (SELECT 1 FROM act WHERE backend_type = 'walsender')
