@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Opskit.Core;
+using Opskit.Core.Cli;
 using Opskit.VarnishLog.Filters;
 using Opskit.VarnishLog.Output;
 
@@ -32,18 +33,9 @@ public sealed class VlogdumpTool : IOpskitTool
             Description = "varnishlog text output (any generation, format detected) or a binary varnishlog -w file; '-' or nothing for standard input.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var format = new Option<string>("--format")
-        {
-            Description = "Output: text (the original two lines), json (one object per line), ncsa (varnishncsa's default line), tsv.",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json", "ncsa", "tsv");
-        var color = new Option<string>("--color")
-        {
-            Description = "Colours: auto (only on a terminal, not with NO_COLOR), always, never.",
-            DefaultValueFactory = _ => "auto",
-        };
-        color.AcceptOnlyFromAmong("auto", "always", "never");
+        var format = FormatOption.Create("Output", "text", "json", "ncsa", "tsv");
+        format.Description = "Output: text (the original two lines), json (one object per line), ncsa (varnishncsa's default line), tsv [text].";
+        var color = ColorOption.Create();
         var summary = new Option<bool>("--summary") { Description = "Print only the summary, on standard output." };
         var noSummary = new Option<bool>("--no-summary") { Description = "No summary on standard error at the end." };
         var showReq = new Option<bool>("--show-req-headers") { Description = "Show request headers (req.http.Name = value)." };
@@ -117,7 +109,6 @@ public sealed class VlogdumpTool : IOpskitTool
                     Query = QueryText(parse.GetValue(query), parse.GetValue(queryFile)),
                 };
                 filters = AwkVariables.Apply(filters, parse.GetValue(variables) ?? []);
-                var colorChoice = parse.GetValue(color);
                 if (parse.GetValue(maxPending) < 1 || !(parse.GetValue(pendingTimeout) > 0))
                 {
                     throw new FormatException("--max-pending and --pending-timeout must be positive");
@@ -133,9 +124,8 @@ public sealed class VlogdumpTool : IOpskitTool
                     File = parse.GetValue(file),
                     Varnishlog = parse.GetValue(varnishlog),
                     InstanceName = parse.GetValue(instance),
-                    Format = Enum.Parse<OutputFormat>(parse.GetValue(format) ?? "text", ignoreCase: true),
-                    Colour = colorChoice == "always" || (colorChoice == "auto" && !Console.IsOutputRedirected
-                        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))),
+                    Format = Enum.Parse<OutputFormat>(parse.GetValue(format)!, ignoreCase: true),
+                    Colour = ColorOption.Enabled(parse.GetValue(color)),
                     SummaryOnly = parse.GetValue(summary),
                     NoSummary = parse.GetValue(noSummary),
                     Filters = filters,
