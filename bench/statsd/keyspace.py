@@ -82,8 +82,11 @@ class Sink:
                 block, rest = data[:cut], data[cut:]
                 lines += block.count(b"\n")
                 ones += block.count(b".count 1 ")  # the ks.* counts (each key was sent once)
-                for m in re.finditer(rb"(?m)^stats\.statsd\.(processing_time|graphiteStats\.calculationtime) (\S+)", block):
-                    timings[m.group(1).decode()] = float(m.group(2))
+                # The regex only where those lines are (the end of a flush): run over every block it made this
+                # sink, not the daemon, the slowest part of a 1M-key flush (about 18 ms per MB on this machine).
+                if b"stats.statsd." in block:
+                    for m in re.finditer(rb"(?m)^stats\.statsd\.(processing_time|graphiteStats\.calculationtime) (\S+)", block):
+                        timings[m.group(1).decode()] = float(m.group(2))
         with self.lock:
             self.flushes.append({"first": first or time.time(), "last": time.time(), "lines": lines, "ones": ones, "timings": timings})
 
