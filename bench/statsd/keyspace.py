@@ -8,6 +8,7 @@ not a micro-benchmark. For each receiver (opskit Release and Etsy statsd 0.9.0 b
      milliseconds);
   3. send KEYS distinct counters `ks.kNNNNNNN:1|c` over TCP, then wait for the flush that carries them and
      report when its last byte arrived, measured from its tick; count its `ks.*.count 1` lines (nothing lost);
+     and the daemon's CPU seconds from before the tick to that last byte;
   4. peak RSS (VmHWM from /proc) after ingest and after that flush and the next one;
   5. `delcounters` with 10 absent names, then `delcounters ks.*` on the management port (opskit), timed;
   6. SIGTERM, timed to exit.
@@ -116,6 +117,13 @@ def rss_mb(pid):
     return float("nan")
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of the process so far (/proc/PID/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mgmt(port, command, timeout=120):
     started = time.time()
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
@@ -164,7 +172,9 @@ def run(receiver, keys):
         while tick0 + k * FLUSH_MS / 1000 < time.time():
             k += 1
         result["rss_ingest_mb"] = rss_mb(proc.pid)
+        cpu_before = cpu_s(proc.pid)  # idle until the tick: what follows is the flush's CPU
         flush = sink.wait(k + 1, k * FLUSH_MS / 1000 + 300)
+        result["flush_cpu_s"] = cpu_s(proc.pid) - cpu_before
         tick = tick0 + k * FLUSH_MS / 1000
         result["flush_first_byte_s"] = flush["first"] - tick
         result["flush_delivered_s"] = flush["last"] - tick
@@ -210,7 +220,7 @@ def main():
                 rows.append({"receiver": receiver, "keys": keys, "error": str(e)})
             log(rows[-1])
     print(f"# keyspace: flushInterval {FLUSH_MS} ms, counters over TCP, graphite sink on loopback; {os.cpu_count()} cores")
-    cols = ["receiver", "keys", "send_s", "flush_first_byte_s", "flush_delivered_s", "flush_lines", "ones",
+    cols = ["receiver", "keys", "send_s", "flush_first_byte_s", "flush_delivered_s", "flush_cpu_s", "flush_lines", "ones",
             "processing_ms", "calculation_ms", "rss_ingest_mb", "rss_peak_mb", "rss_after_mb", "del_absent_s", "del_all_s", "sigterm_s"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
