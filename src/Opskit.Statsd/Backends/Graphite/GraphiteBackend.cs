@@ -18,8 +18,11 @@ namespace Opskit.Statsd.Backends.Graphite;
 /// written. Carbon keeps the last value per metric and timestamp, so resending a whole flush (same names,
 /// values and timestamps) rewrites what an interrupted attempt already stored; nothing is counted twice;</item>
 /// <item>flushes that could not be sent wait in a buffer bounded by count (<c>retryBufferSeconds</c>) and by
-/// bytes (<c>retryBufferBytes</c>) and go out oldest first; what it cannot hold is dropped, counted
-/// (<c>dropped_flushes</c>, <c>dropped_bytes</c>) and logged.</item>
+/// bytes (<c>retryBufferBytes</c>, the bytes they take on the wire) and go out oldest first; what it cannot hold
+/// is dropped, counted (<c>dropped_flushes</c>, <c>dropped_bytes</c>) and logged. The buffer keeps each
+/// flush's snapshot, not its text, and formats it again for the retry (<see cref="GraphiteFlush"/>).</item>
+/// <item>the text is formatted while it is sent, a few hundred KiB at a time into one reused buffer: a 1M-key
+/// flush (about 90 MB of lines) is never whole in memory.</item>
 /// </list>
 /// </summary>
 internal sealed partial class GraphiteBackend : IStatsdBackend

@@ -6,9 +6,8 @@ using Opskit.Statsd.Protocol;
 namespace Opskit.Statsd.Backends.Graphite;
 
 /// <summary>
-/// One flush as Graphite receives it (text lines or one pickle message), held in 1 MiB chunks. A flush of a
-/// million counters is about 90 MB: one contiguous array (plus the string and the StringBuilder it was built
-/// from) had cost three to four times that at the flush (issue 21: 1.46 GB peak RSS).
+/// One flush as Graphite receives it (text lines or one pickle message), held in 1 MiB chunks: a pickle flush (its
+/// length header comes first) and tests. Text flushes are streamed by <see cref="GraphiteFlush"/> instead.
 /// </summary>
 internal sealed class GraphitePayload
 {
