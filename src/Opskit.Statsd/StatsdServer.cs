@@ -145,7 +145,7 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
             }
         }
 
-        _scheduler = new FlushScheduler(_aggregator, backends, _time, _startupSeconds, loggerFactory.CreateLogger("statsd.flush"))
+        _scheduler = new FlushScheduler(_aggregator, backends, _time, _startupSeconds, loggerFactory.CreateLogger("statsd.flush"), config.FlushQueueBytes)
         {
             AfterFlush = ApplyEtsyFirstFlushMutations,
             ReceiveStats = config.ReceiveStats,
@@ -394,6 +394,10 @@ internal sealed class StatsdServer : IManagementTarget, IAsyncDisposable
                 var shown = stat.StartsWith("last_", StringComparison.Ordinal) ? now - value : value;
                 sb.Append(runner.Backend.Name).Append('.').Append(stat).Append(": ").Append(Protocol.JsNumber.ToJsString(shown)).Append('\n');
             }
+
+            // Beyond Etsy (issue 21): flushes dropped because this backend fell behind by more than flushQueueBytes.
+            sb.Append(runner.Backend.Name).Append(".queue_dropped_flushes: ").Append(runner.Dropped).Append('\n');
+            sb.Append(runner.Backend.Name).Append(".queue_dropped_bytes: ").Append(runner.DroppedBytes).Append('\n');
         }
 
         return sb.Append("END\n\n").ToString();

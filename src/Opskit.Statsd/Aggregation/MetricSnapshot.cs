@@ -35,4 +35,7 @@ internal sealed record MetricSnapshot
 
     /// <summary>Flush interval in ms.</summary>
     public required double FlushIntervalMs { get; init; }
+
+    /// <summary>Roughly what this snapshot holds in memory, in bytes (bounds the backends' queues).</summary>
+    public long EstimatedBytes { get; init; }
 }

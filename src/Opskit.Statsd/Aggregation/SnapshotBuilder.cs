@@ -33,24 +33,22 @@ internal static class SnapshotBuilder
         double metrics = internalCounters.Lines;
 
         var total = 3;
-        var timerTotal = 0;
         var gaugeTotal = extraGauges.Count;
-        var setTotal = 0;
         foreach (var shard in shards)
         {
             total += shard.Counters.Length;
-            timerTotal += shard.Timers.Length;
             gaugeTotal += shard.Gauges.Length;
-            setTotal += shard.Sets.Length;
         }
 
-        // Etsy creates the three internal counters first, so they lead the counters object.
-        var counters = new List<NamedValue>(total);
-        counters.Add(default);
-        counters.Add(default);
-        counters.Add(default);
-        foreach (var counter in Merge(shards, static s => s.Counters, static s => s.CounterOrder))
+        // Etsy creates the three internal counters first, so they lead the counters object. The shards' lists are
+        // merged straight into the final array behind them (one copy of the keyspace, not three: issue 21).
+        var counters = new NamedValue[total];
+        var count = 3 + MergeInto(shards, static s => s.Counters, static s => s.CounterOrder, counters.AsSpan(3));
+        var kept = 3;
+        for (var i = 3; i < count; i++)
         {
+            var counter = counters[i];
+
             // A client may send to the internal names too; Etsy adds both into one counter.
             if (counter.Name.Length > prefix.Length && counter.Name.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -73,33 +71,29 @@ internal static class SnapshotBuilder
                 }
             }
 
-            counters.Add(counter);
+            counters[kept++] = counter;
         }
 
         counters[0] = new NamedValue(badName, bad);
         counters[1] = new NamedValue(packetsName, packets);
         counters[2] = new NamedValue(metricsName, metrics);
-
-        var seconds = settings.FlushIntervalMs / 1000;
-        var rates = new double[counters.Count];
-        for (var i = 0; i < rates.Length; i++)
-        {
-            rates[i] = counters[i].Value / seconds;
-        }
+        var counterList = new ArraySegment<NamedValue>(counters, 0, kept);
 
         var timers = Merge(shards, static s => s.Timers, static s => s.TimerOrder);
-        var timerData = new List<TimerData>(timerTotal);
-        foreach (var timer in timers)
+        var timerData = new TimerData[timers.Length];
+        for (var i = 0; i < timers.Length; i++)
         {
-            timerData.Add(TimerStatistics.Compute(timer.Name, timer.Values, timer.Count, settings));
+            var timer = timers[i];
+            timerData[i] = TimerStatistics.Compute(timer.Name, timer.Values, timer.Count, settings);
         }
 
-        var gauges = Merge(shards, static s => s.Gauges, static s => s.GaugeOrder);
-
+        // Room for the flusher's own gauges after the shards' (timestamp_lag is added on every flush but the first).
+        var gauges = new NamedValue[gaugeTotal];
+        var gaugeCount = MergeInto(shards, static s => s.Gauges, static s => s.GaugeOrder, gauges);
         foreach (var gauge in extraGauges)
         {
             var replaced = false;
-            for (var i = 0; i < gauges.Count && !replaced; i++)
+            for (var i = 0; i < gaugeCount && !replaced; i++)
             {
                 if (gauges[i].Name == gauge.Name)
                 {
@@ -110,7 +104,7 @@ internal static class SnapshotBuilder
 
             if (!replaced)
             {
-                gauges.Add(gauge);
+                gauges[gaugeCount++] = gauge;
             }
         }
 
@@ -120,11 +114,11 @@ internal static class SnapshotBuilder
         return new MetricSnapshot
         {
             Timestamp = timestamp,
-            Counters = counters,
-            CounterRates = rates,
+            Counters = counterList,
+            CounterRates = new CounterRateList(counterList, settings.FlushIntervalMs / 1000),
             Timers = timers,
             TimerData = timerData,
-            Gauges = gauges,
+            Gauges = new ArraySegment<NamedValue>(gauges, 0, gaugeCount),
             Sets = sets,
             PercentThresholds = settings.PercentThresholds,
             StatsdMetrics = extraStatsdMetrics is null
@@ -132,14 +126,66 @@ internal static class SnapshotBuilder
                 : [new NamedValue("processing_time", processingMs), .. extraStatsdMetrics],
             PrefixStats = prefix,
             FlushIntervalMs = settings.FlushIntervalMs,
+            EstimatedBytes = EstimateBytes(counterList, timers, gauges.AsSpan(0, gaugeCount), sets),
         };
     }
 
     /// <summary>
-    /// Concatenates the shards' lists in key creation order (JavaScript object order). Each shard's list is
-    /// already in that order; a stable sort of the concatenation merges them.
+    /// What a snapshot holds, roughly: 16 bytes per name and value, the name strings (counted although the shards
+    /// usually share them, as they do not under <c>deleteCounters</c>), timer values and set members. Bounds the
+    /// backends' queues (issue 21: 5M keys queued behind a slow flush took 5.5 GB).
     /// </summary>
-    internal static List<T> Merge<T>(IReadOnlyList<ShardSnapshot> shards, Func<ShardSnapshot, T[]> items, Func<ShardSnapshot, long[]?> orders)
+    internal static long EstimateBytes(IReadOnlyList<NamedValue> counters, TimerSnapshot[] timers, ReadOnlySpan<NamedValue> gauges, SetSnapshot[] sets)
+    {
+        const int StringOverhead = 22;
+        const int Entry = 16;
+        long bytes = 1024;
+        for (var i = 0; i < counters.Count; i++)
+        {
+            bytes += Entry + StringOverhead + (2L * counters[i].Name.Length);
+        }
+
+        foreach (var gauge in gauges)
+        {
+            bytes += Entry + StringOverhead + (2L * gauge.Name.Length);
+        }
+
+        foreach (var timer in timers)
+        {
+            bytes += 64 + StringOverhead + (2L * timer.Name.Length) + (8L * timer.Values.Length) + 256;
+        }
+
+        foreach (var set in sets)
+        {
+            bytes += 64 + StringOverhead + (2L * set.Name.Length);
+            foreach (var member in set.Members)
+            {
+                bytes += 8 + StringOverhead + (2L * member.Length);
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// Concatenates the shards' lists in key creation order (JavaScript object order). Each shard's list is
+    /// already in that order; a sort of the concatenation by creation stamp merges them.
+    /// </summary>
+    internal static T[] Merge<T>(IReadOnlyList<ShardSnapshot> shards, Func<ShardSnapshot, T[]> items, Func<ShardSnapshot, long[]?> orders)
+    {
+        var total = 0;
+        foreach (var shard in shards)
+        {
+            total += items(shard).Length;
+        }
+
+        var result = new T[total];
+        MergeInto(shards, items, orders, result);
+        return result;
+    }
+
+    /// <summary><see cref="Merge"/> into <paramref name="destination"/>; returns how many items it wrote.</summary>
+    internal static int MergeInto<T>(IReadOnlyList<ShardSnapshot> shards, Func<ShardSnapshot, T[]> items, Func<ShardSnapshot, long[]?> orders, Span<T> destination)
     {
         var total = 0;
         var sources = 0;
@@ -150,20 +196,20 @@ internal static class SnapshotBuilder
             sources += count > 0 ? 1 : 0;
         }
 
-        var result = new List<T>(total);
+        var at = 0;
         if (sources <= 1)
         {
             foreach (var shard in shards)
             {
-                result.AddRange(items(shard));
+                var list = items(shard);
+                list.CopyTo(destination[at..]);
+                at += list.Length;
             }
 
-            return result;
+            return at;
         }
 
         var keys = new long[total];
-        var values = new T[total];
-        var at = 0;
         foreach (var shard in shards)
         {
             var list = items(shard);
@@ -171,15 +217,32 @@ internal static class SnapshotBuilder
             for (var i = 0; i < list.Length; i++)
             {
                 keys[at] = order?[i] ?? i;
-                values[at++] = list[i];
+                destination[at++] = list[i];
             }
         }
 
         // Orders are unique across shards, so an unstable sort is deterministic here.
-        Array.Sort(keys, values);
-        result.AddRange(values);
-        return result;
+        keys.AsSpan().Sort(destination[..total]);
+        return total;
     }
+}
+
+/// <summary>Counter rates (value / interval seconds) computed when read, so a flush does not hold a second array per key.</summary>
+internal sealed class CounterRateList(IReadOnlyList<NamedValue> counters, double seconds) : IReadOnlyList<double>
+{
+    public double this[int index] => counters[index].Value / seconds;
+
+    public int Count => counters.Count;
+
+    public IEnumerator<double> GetEnumerator()
+    {
+        for (var i = 0; i < counters.Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>Etsy's internal counters for one interval.</summary>

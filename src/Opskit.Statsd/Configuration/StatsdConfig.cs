@@ -129,6 +129,14 @@ internal sealed class StatsdConfig
     /// </summary>
     public double ShutdownTimeoutMs { get; private init; } = 10000;
 
+    /// <summary>
+    /// Beyond Etsy: bytes of flushes (estimated in memory) that may wait for a backend that is still busy with an
+    /// earlier one (default 256 MiB); past it the oldest waiting flush is dropped, counted and logged.
+    /// </summary>
+    public long FlushQueueBytes { get; private init; } = DefaultFlushQueueBytes;
+
+    internal const long DefaultFlushQueueBytes = 256L * 1024 * 1024;
+
     /// <summary>The settings aggregation and flushing read (the part a reload may change).</summary>
     public AggregationSettings ToAggregationSettings() => new()
     {
@@ -240,6 +248,7 @@ internal sealed class StatsdConfig
             UdpReceiveBuffer = Positive(raw, "udpReceiveBuffer", 8 * 1024 * 1024),
             AggregationShards = Positive(raw, "aggregationShards", DefaultAggregationShards),
             ShutdownTimeoutMs = Positive(raw, "shutdownTimeout", 10000),
+            FlushQueueBytes = PositiveLong(raw, string.Empty, "flushQueueBytes", DefaultFlushQueueBytes),
             ReceiveStats = JsValues.Truthy(raw["receiveStats"]),
         };
     }

@@ -22,7 +22,13 @@ internal sealed class FlushScheduler : IAsyncDisposable
     private NamedValue? _timestampLag;
     private long _armed;
 
-    public FlushScheduler(Aggregator aggregator, IReadOnlyList<IStatsdBackend> backends, TimeProvider time, long startupSeconds, ILogger logger)
+    public FlushScheduler(
+        Aggregator aggregator,
+        IReadOnlyList<IStatsdBackend> backends,
+        TimeProvider time,
+        long startupSeconds,
+        ILogger logger,
+        long queueBytes = Configuration.StatsdConfig.DefaultFlushQueueBytes)
     {
         _aggregator = aggregator;
         _time = time;
@@ -31,7 +37,7 @@ internal sealed class FlushScheduler : IAsyncDisposable
         var runners = new List<BackendRunner>(backends.Count);
         foreach (var backend in backends)
         {
-            runners.Add(new BackendRunner(backend, logger));
+            runners.Add(new BackendRunner(backend, logger, queueBytes));
         }
 
         _runners = runners;

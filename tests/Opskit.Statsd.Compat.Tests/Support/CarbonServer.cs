@@ -34,7 +34,9 @@ internal sealed class CarbonServer : IAsyncDisposable
 
     public string WhisperDirectory => _root.File("whisper");
 
-    public static async Task<CarbonServer> StartAsync()
+    /// <param name="extraSettings">More <c>[cache]</c> settings, one per line.</param>
+    /// <param name="blacklist">Contents of blacklist.conf (regexes of metrics carbon drops after parsing; needs <c>USE_WHITELIST = True</c>).</param>
+    public static async Task<CarbonServer> StartAsync(string extraSettings = "", string? blacklist = null)
     {
         var carbonCache = ExternalProgram.Require("carbon-cache", "apt: graphite-carbon");
         var whisperFetch = ExternalProgram.Require("whisper-fetch", "apt: python3-whisper");
@@ -70,8 +72,13 @@ internal sealed class CarbonServer : IAsyncDisposable
             WHISPER_AUTOFLUSH = True
             LOG_CREATES = True
             LOG_UPDATES = False
-
+            {extraSettings}
             """);
+        if (blacklist is not null)
+        {
+            File.WriteAllText(root.File("blacklist.conf"), blacklist + "\n");
+        }
+
         File.WriteAllText(root.File("storage-schemas.conf"), """
             [everything]
             pattern = .*

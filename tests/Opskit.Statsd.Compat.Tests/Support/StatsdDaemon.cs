@@ -72,6 +72,10 @@ internal abstract class StatsdDaemon : IAsyncDisposable
                 throw new TimeoutException($"{name} logged 'server is up' but UDP port {daemon.Port} is not bound. Output:\n{daemon.Process.Output}");
             }
 
+            // The same for the management port: Node listens on it asynchronously too, and a command sent at once
+            // was refused once in a full run (ManagementReplyTests, Etsy side).
+            await daemon.Process.WaitForTcpPortAsync(daemon.MgmtPort, StartTimeout);
+
             return daemon;
         }
         catch

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Configuration;
@@ -19,8 +18,11 @@ namespace Opskit.Statsd.Backends.Graphite;
 /// written. Carbon keeps the last value per metric and timestamp, so resending a whole flush (same names,
 /// values and timestamps) rewrites what an interrupted attempt already stored; nothing is counted twice;</item>
 /// <item>flushes that could not be sent wait in a buffer bounded by count (<c>retryBufferSeconds</c>) and by
-/// bytes (<c>retryBufferBytes</c>) and go out oldest first; what it cannot hold is dropped, counted
-/// (<c>dropped_flushes</c>, <c>dropped_bytes</c>) and logged.</item>
+/// bytes (<c>retryBufferBytes</c>, the bytes they take on the wire) and go out oldest first; what it cannot hold
+/// is dropped, counted (<c>dropped_flushes</c>, <c>dropped_bytes</c>) and logged. The buffer keeps each
+/// flush's snapshot, not its text, and formats it again for the retry (<see cref="GraphiteFlush"/>).</item>
+/// <item>the text is formatted while it is sent, a few hundred KiB at a time into one reused buffer: a 1M-key
+/// flush (about 90 MB of lines) is never whole in memory.</item>
 /// </list>
 /// </summary>
 internal sealed partial class GraphiteBackend : IStatsdBackend
@@ -29,7 +31,7 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
     private readonly GraphiteNames _names;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Queue<GraphitePayload> _unsent = new();
+    private readonly Queue<GraphiteFlush> _unsent = new();
     private readonly int _maxUnsent;
     private readonly long _maxUnsentBytes;
     private readonly TimeSpan _connectTimeout;
@@ -84,29 +86,16 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         var pickle = _config.GraphiteProtocol == "pickle";
         if (_config.GraphiteHost is not { } host)
         {
-            WriteMetrics(snapshot, new GraphitePayloadWriter(pickle));
             return; // Etsy: without graphiteHost metrics are processed but discarded.
         }
 
-        // The text payload is written on another thread and sent chunk by chunk while it is written (a million
-        // keys take about a second to format); the chunks are kept, so a failed send retries the whole flush.
-        var chunks = Channel.CreateUnbounded<ArraySegment<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var building = Task.Run(
-            () =>
-            {
-                try
-                {
-                    return Build(snapshot, new GraphitePayloadWriter(pickle, chunk => chunks.Writer.TryWrite(chunk)));
-                }
-                finally
-                {
-                    chunks.Writer.TryComplete();
-                }
-            },
-            CancellationToken.None);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var flush = new GraphiteFlush(
+            snapshot,
+            _names,
+            new GraphiteStatsValues(_lastException, _lastFlush, _flushTime, _flushLength, (long)TimerStatistics.JsRound(now / 1000.0)));
         var port = pickle ? _config.GraphitePicklePort : _config.GraphitePort;
         var sending = false;
-        GraphitePayload? payload = null;
         try
         {
             using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -128,28 +117,14 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
             var backlog = _unsent.Count;
             while (_unsent.TryPeek(out var next))
             {
-                await next.SendAsync(client, _writeTimeout, cancellationToken).ConfigureAwait(false);
+                await next.SendAsync(client, pickle, _writeTimeout, cancellationToken).ConfigureAwait(false);
                 Release(_unsent.Dequeue());
             }
 
-            if (pickle)
-            {
-                payload = await building.ConfigureAwait(false);
-                await payload.SendAsync(client, _writeTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    await GraphitePayload.SendChunkAsync(client, chunk, _writeTimeout, cancellationToken).ConfigureAwait(false);
-                }
-
-                payload = await building.ConfigureAwait(false);
-            }
-
+            await flush.SendAsync(client, pickle, _writeTimeout, cancellationToken).ConfigureAwait(false);
             client.Shutdown(SocketShutdown.Send);
             _flushTime = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _flushLength = payload.Length;
+            _flushLength = flush.Length;
             _lastFlush = TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             if (backlog > 0)
             {
@@ -159,8 +134,10 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or TimeoutException)
         {
             _lastException = TimerStatistics.JsRound(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-            // This flush was not (or not wholly) sent: it joins the retry buffer behind the older ones.
-            Keep(await building.ConfigureAwait(false));
+            // This flush was not (or not wholly) sent: it joins the retry buffer behind the older ones. The buffer
+            // keeps the snapshot, not its text, and counts the bytes the text will take on the wire.
+            flush.MeasureLength(pickle);
+            Keep(flush);
             if (sending)
             {
                 LogWriteFailed(_logger, host, port, _unsent.Count, ex.Message);
@@ -175,25 +152,11 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         }
     }
 
-    /// <summary>The whole flush: Etsy's metric lines, then graphiteStats (with the values of the previous flush).</summary>
-    private GraphitePayload Build(MetricSnapshot snapshot, GraphitePayloadWriter writer)
-    {
-        WriteMetrics(snapshot, writer);
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ts = (long)TimerStatistics.JsRound(now / 1000.0);
-        var ns = string.Join('.', _names.Global.Append(_names.PrefixStats));
-        writer.Line(ns + ".graphiteStats.last_exception" + _names.GlobalSuffix, _lastException, ts);
-        writer.Line(ns + ".graphiteStats.last_flush" + _names.GlobalSuffix, _lastFlush, ts);
-        writer.Line(ns + ".graphiteStats.flush_time" + _names.GlobalSuffix, _flushTime, ts);
-        writer.Line(ns + ".graphiteStats.flush_length" + _names.GlobalSuffix, _flushLength, ts);
-        return writer.Finish();
-    }
-
     /// <summary>Adds the newest flush to the retry buffer, dropping the oldest ones it pushes past the bounds.</summary>
-    private void Keep(GraphitePayload payload)
+    private void Keep(GraphiteFlush flush)
     {
-        _unsent.Enqueue(payload);
-        Interlocked.Add(ref _unsentBytes, payload.Length);
+        _unsent.Enqueue(flush);
+        Interlocked.Add(ref _unsentBytes, flush.Length);
         Volatile.Write(ref _unsentCount, _unsent.Count);
         TrimToBounds(allowOversizedNewest: true);
     }
@@ -212,110 +175,15 @@ internal sealed partial class GraphiteBackend : IStatsdBackend
         }
     }
 
-    private void Release(GraphitePayload payload)
+    private void Release(GraphiteFlush flush)
     {
-        Interlocked.Add(ref _unsentBytes, -payload.Length);
+        Interlocked.Add(ref _unsentBytes, -flush.Length);
         Volatile.Write(ref _unsentCount, _unsent.Count);
     }
 
-    /// <summary>Etsy <c>flush_stats</c>: every metric line, in Etsy's order, before graphiteStats.</summary>
-    internal void WriteMetrics(MetricSnapshot snapshot, GraphitePayloadWriter w)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var ts = snapshot.Timestamp;
-        var numStats = 0;
-        var n = _names;
-        string[] statsCounts = ["stats_counts"];
-        for (var i = 0; i < snapshot.Counters.Count; i++)
-        {
-            var counter = snapshot.Counters[i];
-            if (n.LegacyFlush)
-            {
-                w.BeginLine();
-                n.WriteName(w, n.Counter, counter.Name);
-                w.EndLine(snapshot.CounterRates[i], ts);
-                if (n.FlushCounts)
-                {
-                    w.BeginLine();
-                    n.WriteName(w, statsCounts, counter.Name);
-                    w.EndLine(counter.Value, ts);
-                }
-            }
-            else
-            {
-                w.BeginLine();
-                n.WriteName(w, n.Counter, counter.Name, "rate");
-                w.EndLine(snapshot.CounterRates[i], ts);
-                if (n.FlushCounts)
-                {
-                    w.BeginLine();
-                    n.WriteName(w, n.Counter, counter.Name, "count");
-                    w.EndLine(counter.Value, ts);
-                }
-            }
-
-            numStats++;
-        }
-
-        foreach (var timer in snapshot.TimerData)
-        {
-            foreach (var stat in timer.Stats)
-            {
-                w.BeginLine();
-                n.WriteName(w, n.Timer, timer.Key, stat.Name);
-                w.EndLine(stat.Value, ts);
-            }
-
-            if (timer.Histogram is { } histogram)
-            {
-                foreach (var bin in histogram)
-                {
-                    w.BeginLine();
-                    n.WriteName(w, n.Timer, timer.Key, "histogram", bin.Name);
-                    w.EndLine(bin.Value, ts);
-                }
-            }
-
-            numStats++;
-        }
-
-        foreach (var gauge in snapshot.Gauges)
-        {
-            w.BeginLine();
-            n.WriteName(w, n.Gauge, gauge.Name);
-            w.EndLine(gauge.Value, ts);
-            numStats++;
-        }
-
-        foreach (var set in snapshot.Sets)
-        {
-            w.BeginLine();
-            n.WriteName(w, n.Set, set.Name, "count");
-            w.EndLine(set.Members.Length, ts);
-            numStats++;
-        }
-
-        var calculation = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        var prefix = n.PrefixStats;
-        if (n.LegacyFlush)
-        {
-            w.Line(prefix + ".numStats" + n.GlobalSuffix, numStats, ts);
-            w.Line("stats." + prefix + ".graphiteStats.calculationtime" + n.GlobalSuffix, calculation, ts);
-            foreach (var metric in snapshot.StatsdMetrics)
-            {
-                w.Line("stats." + prefix + "." + metric.Name + n.GlobalSuffix, metric.Value, ts);
-            }
-        }
-        else
-        {
-            w.Line(n.Format(n.Global, prefix, "numStats"), numStats, ts);
-            w.Line(n.Format(n.Global, prefix, "graphiteStats", "calculationtime"), calculation, ts);
-            foreach (var metric in snapshot.StatsdMetrics)
-            {
-                w.Line(n.Format(n.Global, prefix, metric.Name), metric.Value, ts);
-            }
-        }
-    }
+    /// <summary>The whole flush as Graphite would receive it (tests): Etsy's metric lines, then graphiteStats.</summary>
+    internal GraphitePayload Format(MetricSnapshot snapshot, bool pickle) =>
+        new GraphiteFlush(snapshot, _names, new GraphiteStatsValues(_lastException, _lastFlush, _flushTime, _flushLength, snapshot.Timestamp)).Format(pickle);
 
     public ValueTask DisposeAsync()
     {

@@ -6,9 +6,8 @@ using Opskit.Statsd.Protocol;
 namespace Opskit.Statsd.Backends.Graphite;
 
 /// <summary>
-/// One flush as Graphite receives it (text lines or one pickle message), held in 1 MiB chunks. A flush of a
-/// million counters is about 90 MB: one contiguous array (plus the string and the StringBuilder it was built
-/// from) had cost three to four times that at the flush (issue 21: 1.46 GB peak RSS).
+/// One flush as Graphite receives it (text lines or one pickle message), held in 1 MiB chunks: a pickle flush (its
+/// length header comes first) and tests. Text flushes are streamed by <see cref="GraphiteFlush"/> instead.
 /// </summary>
 internal sealed class GraphitePayload
 {
@@ -91,11 +90,13 @@ internal sealed class GraphitePayloadWriter
 {
     private const int ChunkSize = 1024 * 1024;
     private readonly bool _pickle;
-    private readonly Action<ArraySegment<byte>>? _chunkDone;
+    private readonly int _chunkSize;
     private readonly List<ArraySegment<byte>> _chunks = [];
+    private readonly List<ArraySegment<byte>> _pending = [];
     private byte[] _current;
     private int _position;
     private long _length;
+    private long _released;
     private long _characters;
     private int _lines;
 
@@ -110,18 +111,48 @@ internal sealed class GraphitePayloadWriter
     private const int MemoSlots = 16;
 
     /// <param name="pickle">Pickle instead of text lines.</param>
-    /// <param name="chunkDone">Called with each chunk once it is full (and the last one at <see cref="Finish"/>), so
-    /// a text flush can be sent while it is still being written. Not with pickle: its header is written last.</param>
-    public GraphitePayloadWriter(bool pickle, Action<ArraySegment<byte>>? chunkDone = null)
+    /// <param name="chunkSize">Size of each buffer. A streamed text flush uses one buffer again and again
+    /// (<see cref="Pending"/>, <see cref="Release"/>); a whole payload is a list of them.</param>
+    public GraphitePayloadWriter(bool pickle, int chunkSize = ChunkSize)
     {
         _pickle = pickle;
-        _chunkDone = pickle ? null : chunkDone;
-        _current = GC.AllocateUninitializedArray<byte>(ChunkSize);
+        _chunkSize = chunkSize;
+        _current = GC.AllocateUninitializedArray<byte>(chunkSize);
         if (pickle)
         {
             _position = 4; // length header, written by Finish
             WriteAscii("(l"u8);
         }
+    }
+
+    /// <summary>Bytes written so far (text: what goes on the wire).</summary>
+    public long Length => _length;
+
+    /// <summary>Lines written so far.</summary>
+    public int Lines => _lines;
+
+    /// <summary>Bytes written since the last <see cref="Release"/>.</summary>
+    public long PendingBytes => _length - _released;
+
+    /// <summary>
+    /// The bytes written since the last <see cref="Release"/> (text only: a pickle's header is written last). Send
+    /// them, then call <see cref="Release"/>, which lets the writer reuse its buffer.
+    /// </summary>
+    public List<ArraySegment<byte>> Pending()
+    {
+        _pending.Clear();
+        _pending.AddRange(_chunks);
+        _pending.Add(new ArraySegment<byte>(_current, 0, _position));
+        return _pending;
+    }
+
+    /// <summary>Forgets what <see cref="Pending"/> returned; writing goes on at the start of the current buffer.</summary>
+    public void Release()
+    {
+        _chunks.Clear();
+        _pending.Clear();
+        _position = 0;
+        _released = _length;
     }
 
     /// <summary>Starts a line (pickle: the tuple's opening).</summary>
@@ -145,13 +176,16 @@ internal sealed class GraphitePayloadWriter
     }
 
     /// <summary>ASCII part of the metric name ('.' separators).</summary>
-    public void WriteAscii(ReadOnlySpan<byte> text)
+    public void WriteAscii(ReadOnlySpan<byte> text) => WriteEncoded(text, text.Length);
+
+    /// <summary>Part of the metric name already in UTF-8, with its length in UTF-16 units (what a pickle header counts).</summary>
+    public void WriteEncoded(ReadOnlySpan<byte> utf8, int utf16Length)
     {
-        Ensure(text.Length);
-        text.CopyTo(_current.AsSpan(_position));
-        _position += text.Length;
-        _length += text.Length;
-        _characters += text.Length;
+        Ensure(utf8.Length);
+        utf8.CopyTo(_current.AsSpan(_position));
+        _position += utf8.Length;
+        _length += utf8.Length;
+        _characters += utf16Length;
     }
 
     /// <summary>Ends the line with its value (JavaScript <c>String(value)</c>) and timestamp.</summary>
@@ -233,7 +267,6 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
-        _chunkDone?.Invoke(_chunks[^1]);
         if (_pickle)
         {
             // Etsy writes body.length: the body's length in UTF-16 units, as JavaScript counts a string.
@@ -252,8 +285,7 @@ internal sealed class GraphitePayloadWriter
         }
 
         _chunks.Add(new ArraySegment<byte>(_current, 0, _position));
-        _chunkDone?.Invoke(_chunks[^1]);
-        _current = GC.AllocateUninitializedArray<byte>(Math.Max(ChunkSize, bytes));
+        _current = GC.AllocateUninitializedArray<byte>(Math.Max(_chunkSize, bytes));
         _position = 0;
     }
 }
