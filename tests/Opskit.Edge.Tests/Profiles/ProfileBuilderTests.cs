@@ -175,7 +175,8 @@ public sealed class ProfileBuilderTests : IDisposable
         await File.WriteAllTextAsync(large, Csv(Enumerable.Range(0, 30_000).Select(i => ($"user-{i}", "a")).ToArray()), TestContext.Current.CancellationToken);
         await BuildAsync(small, 1, output);
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var reads = 0;
         var counts = new System.Collections.Concurrent.ConcurrentBag<long>();
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var reader = Task.Run(() =>
@@ -189,6 +190,7 @@ public sealed class ProfileBuilderTests : IDisposable
                     using var command = connection.CreateCommand();
                     command.CommandText = "SELECT count(*) FROM user_profiles";
                     counts.Add((long)command.ExecuteScalar()!);
+                    Interlocked.Increment(ref reads);
                 }
                 catch (SqliteException ex)
                 {
@@ -200,6 +202,10 @@ public sealed class ProfileBuilderTests : IDisposable
         for (var i = 0; i < 4; i++)
         {
             await BuildAsync(i % 2 == 0 ? large : small, 1, output);
+            // On a loaded machine the reader may not have run at all yet: let it read each new file at least once,
+            // so the 30,000 rows below are something it saw, not a race it happened to win.
+            var before = Volatile.Read(ref reads);
+            await Eventually.AssertAsync(() => Volatile.Read(ref reads) > before + 1, TimeSpan.FromSeconds(60), "the reader to read the new file");
         }
 
         await stop.CancelAsync();
