@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Opskit.Statsd.Compat.Tests.Support;
+using Opskit.Testing.Graphite;
 using Xunit;
 
 namespace Opskit.Statsd.Compat.Tests.Differential;

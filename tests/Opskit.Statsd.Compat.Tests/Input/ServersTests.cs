@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Opskit.Statsd.Compat.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 using Xunit;
 
 namespace Opskit.Statsd.Compat.Tests.Input;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Opskit.Statsd.Compat.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 using Xunit;
 
 namespace Opskit.Statsd.Compat.Tests.Management;

@@ -1,5 +1,6 @@
 using Opskit.Statsd.Compat.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 using Xunit;
 
 namespace Opskit.Statsd.Compat.Tests.Shutdown;

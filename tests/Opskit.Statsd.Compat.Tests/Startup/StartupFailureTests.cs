@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Opskit.Statsd.Compat.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 using Xunit;
 
 namespace Opskit.Statsd.Compat.Tests.Startup;

@@ -1,3 +1,4 @@
+using Opskit.Testing.Graphite;
 namespace Opskit.Statsd.Compat.Tests.Support;
 
 /// <summary>

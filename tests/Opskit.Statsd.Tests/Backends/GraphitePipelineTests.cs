@@ -5,6 +5,7 @@ using Opskit.Statsd.Flushing;
 using Opskit.Statsd.Protocol;
 using Opskit.Statsd.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 
 namespace Opskit.Statsd.Tests.Backends;
 
@@ -263,7 +264,7 @@ public sealed class GraphitePipelineTests
         await statsd.Server.FlushNowAsync(Ct);
         await graphite.WaitForLineAsync("stats.counters.after.outage.count");
         // Both flushes arrive, oldest first, on the connection after Graphite came back.
-        var all = string.Concat(graphite.Flushes);
+        var all = string.Concat(graphite.Texts);
         var during = all.IndexOf("stats.counters.during.outage.count 1 ", StringComparison.Ordinal);
         var after = all.IndexOf("stats.counters.after.outage.count 1 ", StringComparison.Ordinal);
         Assert.InRange(during, 0, after);

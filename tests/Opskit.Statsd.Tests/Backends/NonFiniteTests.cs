@@ -1,5 +1,6 @@
 using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Tests.Support;
+using Opskit.Testing.Graphite;
 
 namespace Opskit.Statsd.Tests.Backends;
 

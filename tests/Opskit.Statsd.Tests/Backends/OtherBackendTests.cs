@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Opskit.Statsd.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 
 namespace Opskit.Statsd.Tests.Backends;
 

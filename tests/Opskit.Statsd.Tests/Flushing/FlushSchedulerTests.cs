@@ -4,6 +4,7 @@ using Opskit.Statsd.Aggregation;
 using Opskit.Statsd.Flushing;
 using Opskit.Statsd.Tests.Support;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 
 namespace Opskit.Statsd.Tests.Flushing;
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Opskit.Statsd.Configuration;
 using Opskit.Testing;
+using Opskit.Testing.Graphite;
 
 namespace Opskit.Statsd.Tests.Support;
 

@@ -1,10 +1,10 @@
-namespace Opskit.Statsd.Compat.Tests.Support;
+namespace Opskit.Testing.Graphite;
 
 /// <summary>
 /// Everything one daemon sent over one Graphite connection. Etsy's graphite backend opens one
 /// connection per flush and closes it, so a connection is a flush.
 /// </summary>
-internal sealed class GraphiteFlush(int index, IReadOnlyList<GraphiteLine> lines)
+public sealed class GraphiteFlush(int index, IReadOnlyList<GraphiteLine> lines)
 {
     /// <summary>0 for the first flush the listener saw.</summary>
     public int Index { get; } = index;

@@ -1,18 +1,18 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Opskit.Testing;
 
-namespace Opskit.Statsd.Compat.Tests.Support;
+namespace Opskit.Testing.Graphite;
 
 /// <summary>
-/// A Graphite plaintext listener on 127.0.0.1 (the role of <c>net.createServer()</c> in Etsy's
-/// graphite tests): records every line and groups them by connection, one connection per flush.
-/// Flushes are numbered in the order their connections were accepted and only shown once every
-/// earlier connection has ended too, so a flush that finishes reading before an earlier one (Etsy
-/// may have two flush connections open at once) cannot be taken for the earlier one.
+/// The one Graphite stand-in of the tests: a listener on 127.0.0.1 (the role of <c>net.createServer()</c> in Etsy's
+/// graphite tests) that keeps each connection's raw bytes (pickle payloads included) and every plaintext line, grouped
+/// by connection, one connection per flush. Flushes are numbered in the order their connections were accepted and
+/// only shown once every earlier connection has ended too, so a flush that finishes reading before an earlier one
+/// (Etsy may have two flush connections open at once) cannot be taken for the earlier one.
 /// </summary>
-internal sealed class FakeGraphite : IAsyncDisposable
+public sealed class FakeGraphite : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -21,14 +21,21 @@ internal sealed class FakeGraphite : IAsyncDisposable
     private readonly List<GraphiteLine> _lines = [];
     private readonly Task _acceptLoop;
 
-    private FakeGraphite()
+    /// <summary>Starts listening on <paramref name="port"/> (0: a free one).</summary>
+    public FakeGraphite(int port = 0)
     {
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         _acceptLoop = AcceptAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The raw bytes of each connection that has ended, in the order they ended.</summary>
+    public ConcurrentQueue<byte[]> Connections { get; } = new();
+
+    /// <summary>The text of each connection that has ended, in the order they ended.</summary>
+    public IEnumerable<string> Texts => Connections.Select(Encoding.UTF8.GetString);
 
     /// <summary>Completed flushes (closed connections) in accept order, up to the first one still open.</summary>
     public IReadOnlyList<GraphiteFlush> Flushes
@@ -48,6 +55,15 @@ internal sealed class FakeGraphite : IAsyncDisposable
         }
     }
 
+    /// <summary>Every connection that has ended, in accept order, whether or not an earlier one is still open.</summary>
+    private List<GraphiteFlush> Ended()
+    {
+        lock (_gate)
+        {
+            return [.. _completed.OrderBy(pair => pair.Key).Select(pair => pair.Value)];
+        }
+    }
+
     /// <summary>Every line received so far, including those of a connection still open.</summary>
     public IReadOnlyList<GraphiteLine> Lines
     {
@@ -61,6 +77,38 @@ internal sealed class FakeGraphite : IAsyncDisposable
     }
 
     public static FakeGraphite Start() => new();
+
+    /// <summary>All "name value ts" lines received so far, as name → value (the last one wins).</summary>
+    public Dictionary<string, string> Values()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Lines)
+        {
+            result[line.Name] = line.Value;
+        }
+
+        return result;
+    }
+
+    /// <summary>Waits until an ended connection has a line starting with <paramref name="prefix"/>; returns that flush's values.</summary>
+    public async Task<Dictionary<string, string>> WaitForLineAsync(string prefix, TimeSpan? timeout = null)
+    {
+        var wait = timeout ?? TimeSpan.FromSeconds(30);
+        GraphiteFlush? found = null;
+        var ok = await Eventually.TryAsync(
+            () =>
+            {
+                found = Ended().FirstOrDefault(flush => flush.Lines.Any(l => l.ToString().StartsWith(prefix, StringComparison.Ordinal)));
+                return found is not null;
+            },
+            wait);
+        if (!ok)
+        {
+            throw new TimeoutException($"no graphite line starting with '{prefix}' within {wait}. {Describe()}");
+        }
+
+        return found!.Lines.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+    }
 
     /// <summary>Waits for a completed flush (index &gt;= <paramref name="fromIndex"/>) matching <paramref name="predicate"/>.</summary>
     public async Task<GraphiteFlush> WaitForFlushAsync(Func<GraphiteFlush, bool> predicate, TimeSpan timeout, string what, int fromIndex = 0)
@@ -160,23 +208,27 @@ internal sealed class FakeGraphite : IAsyncDisposable
     private async Task ReadAsync(TcpClient client, int index)
     {
         var lines = new List<GraphiteLine>();
+        using var raw = new MemoryStream();
+        var pending = new List<byte>();
+        var buffer = new byte[64 * 1024];
         try
         {
             using (client)
-            using (var reader = new StreamReader(client.GetStream(), Encoding.UTF8))
             {
-                while (await reader.ReadLineAsync(_stop.Token) is { } text)
+                var stream = client.GetStream();
+                int read;
+                while ((read = await stream.ReadAsync(buffer, _stop.Token)) > 0)
                 {
-                    if (text.Length == 0)
+                    raw.Write(buffer, 0, read);
+                    for (var i = 0; i < read; i++)
                     {
-                        continue;
-                    }
+                        if (buffer[i] != (byte)'\n')
+                        {
+                            pending.Add(buffer[i]);
+                            continue;
+                        }
 
-                    var line = GraphiteLine.Parse(text);
-                    lines.Add(line);
-                    lock (_gate)
-                    {
-                        _lines.Add(line);
+                        Add(lines, pending);
                     }
                 }
             }
@@ -186,9 +238,28 @@ internal sealed class FakeGraphite : IAsyncDisposable
             // Connection reset or shutting down: keep what arrived.
         }
 
+        Add(lines, pending);
+        Connections.Enqueue(raw.ToArray());
         lock (_gate)
         {
             _completed.Add(index, new GraphiteFlush(index, lines));
+        }
+    }
+
+    private void Add(List<GraphiteLine> lines, List<byte> pending)
+    {
+        var text = Encoding.UTF8.GetString([.. pending]).TrimEnd('\r');
+        pending.Clear();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var line = GraphiteLine.Parse(text);
+        lines.Add(line);
+        lock (_gate)
+        {
+            _lines.Add(line);
         }
     }
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Opskit.Statsd.Compat.Tests.Support;
+namespace Opskit.Testing.Graphite;
 
 /// <summary>One line of Graphite's plaintext protocol: <c>name value timestamp</c>.</summary>
-internal sealed record GraphiteLine(string Name, string Value, string Timestamp)
+public sealed record GraphiteLine(string Name, string Value, string Timestamp)
 {
     /// <summary>The value as a number, or null when it is not one (e.g. a malformed line).</summary>
     public double? Number =>
