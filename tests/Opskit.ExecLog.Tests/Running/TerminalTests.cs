@@ -25,7 +25,15 @@ public sealed class TerminalTests
 
             // Ctrl-C on the terminal reaches the whole foreground group; the wrapper must not send it a second time.
             await Wrapper.BashAsync($"{Wrapper.Quote(tmux)} -L {session} send-keys -t {session} C-c");
-            Assert.True(await Eventually.TryAsync(() => File.Exists(log) && new FileInfo(log).Length > 0, TimeSpan.FromSeconds(60)), "no record");
+            if (!await Eventually.TryAsync(() => File.Exists(log) && new FileInfo(log).Length > 0, TimeSpan.FromSeconds(60)))
+            {
+                // Failed once in a full run and never alone: say what the pane and its processes were doing.
+                var pane = System.Text.Encoding.UTF8.GetString((await Wrapper.BashAsync($"{Wrapper.Quote(tmux)} -L {session} capture-pane -p -t {session}")).Stdout);
+                var processes = System.Text.Encoding.UTF8.GetString((await Wrapper.BashAsync(
+                    $"for p in $({Wrapper.Quote(tmux)} -L {session} list-panes -F '#{{pane_pid}}'); do ps -o pid,ppid,pgid,tpgid,stat,args --ppid $p -p $p; ps -o pid,ppid,pgid,tpgid,stat,args -g $(ps -o pgid= -p $p); done")).Stdout);
+                var state = File.Exists(dir.File("state")) ? File.ReadAllText(dir.File("state")) : "(no state file)";
+                Assert.Fail($"no record 60 s after Ctrl-C.\npane:\n{pane}\nprocesses:\n{processes}\nstate: {state}");
+            }
 
             var record = Wrapper.SingleRecord(log);
             Assert.Equal(System.Text.Json.JsonValueKind.Null, record.GetProperty("stdout_bytes").ValueKind);
