@@ -14,15 +14,8 @@ for tool in node varnishd curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nodejs varnish curl)" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/opskit-cache-tests.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -z "${KEEP:-}" ]]; then rm -rf "$work"; else echo "kept $work"; fi
-}
-trap cleanup EXIT
+EDGE_BENCH_NAME=cache-tests
+source "$here/common.sh"
 
 # The npm package imports its dependencies (node-fetch) from the node_modules it sits in: run it in place.
 if [[ "$(basename "$(dirname "$(cd "$suite" && pwd)")")" == node_modules ]]; then
@@ -40,26 +33,8 @@ fi
   exec node "$server") > "$work/origin.log" 2>&1 &
 pids+=($!)
 
-cat > "$work/default.vcl" <<VCL
-vcl 4.1;
-backend origin { .host = "127.0.0.1"; .port = "$origin_port"; }
-VCL
-varnishd -F -n "$work/varnish" -a "127.0.0.1:$varnish_port" -f "$work/default.vcl" -s malloc,256m > "$work/varnish.log" 2>&1 &
-pids+=($!)
-
-cat > "$work/edge.json" <<JSON
-{
-  "Edge": { "Listen": "http://127.0.0.1:$opskit_port" },
-  "Logging": { "LogLevel": { "Default": "Warning" } },
-  "ReverseProxy": {
-    "Routes": { "all": { "ClusterId": "origin", "Match": { "Path": "/{**catch-all}" } } },
-    "Clusters": { "origin": { "Destinations": { "d1": { "Address": "http://127.0.0.1:$origin_port/" } } } }
-  }
-}
-JSON
-dotnet build -c Release "$root/src/Opskit" -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-dotnet "$root/src/Opskit/bin/Release/net10.0/opskit.dll" edge --config "$work/edge.json" > "$work/opskit.log" 2>&1 &
-pids+=($!)
+start_default_varnish "$varnish_port" "$origin_port"
+start_catch_all_edge "$opskit_port" "$origin_port"
 
 wait_for() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not answering: $1" >&2; exit 1; }
 for port in $origin_port $opskit_port $varnish_port; do wait_for "http://127.0.0.1:$port/"; done

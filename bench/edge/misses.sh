@@ -6,41 +6,15 @@
 # Needs: varnish, curl, python3. Env: COUNT (100).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 count=${COUNT:-100}
 origin_port=18200; opskit_port=18201; varnish_port=18202
-work=$(mktemp -d /tmp/opskit-edge-misses.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+EDGE_BENCH_NAME=misses
+source "$here/common.sh"
 
 python3 "$here/misses.py" origin "$origin_port" "$work/origin.log" &
 pids+=($!)
-cat > "$work/default.vcl" <<VCL
-vcl 4.1;
-backend origin { .host = "127.0.0.1"; .port = "$origin_port"; }
-VCL
-varnishd -F -n "$work/varnish" -a "127.0.0.1:$varnish_port" -f "$work/default.vcl" -s malloc,256m > "$work/varnish.log" 2>&1 &
-pids+=($!)
-cat > "$work/edge.json" <<JSON
-{
-  "Edge": { "Listen": "http://127.0.0.1:$opskit_port" },
-  "Logging": { "LogLevel": { "Default": "Warning" } },
-  "ReverseProxy": {
-    "Routes": { "all": { "ClusterId": "origin", "Match": { "Path": "/{**rest}" } } },
-    "Clusters": { "origin": { "Destinations": { "d1": { "Address": "http://127.0.0.1:$origin_port/" } } } }
-  }
-}
-JSON
-dotnet build -c Release "$root/src/Opskit" -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-dotnet "$root/src/Opskit/bin/Release/net10.0/opskit.dll" edge --config "$work/edge.json" > "$work/opskit.log" 2>&1 &
-opskit_pid=$!
-pids+=($opskit_pid)
+start_default_varnish "$varnish_port" "$origin_port"
+start_catch_all_edge "$opskit_port" "$origin_port"
 for port in $origin_port $opskit_port $varnish_port; do
   for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/warm/0?size=10" && break; sleep 0.1; done
 done
